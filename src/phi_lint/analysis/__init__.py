@@ -1,0 +1,1 @@
+"""Detection: parse once with stdlib ast, resolve imports, classify names, track taint."""

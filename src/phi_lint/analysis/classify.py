@@ -1,0 +1,91 @@
+"""Decide whether a name is sensitive, and say why.
+
+Names are split into lowercase words and matched against the vocabulary of
+rules/sensitive-data.toml: strong terms always, context terms only next to a subject or on a
+PHI record. A name made of a subject and record words (`patient`, `member_profile`) names a
+whole record.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from phi_lint.catalog import Category, Vocabulary
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+@functools.lru_cache(maxsize=65536)
+def split_words(name: str) -> tuple[str, ...]:
+    """`patientDOB` -> (patient, dob); `icd10_code` -> (icd, 10, code); `HTTPServer` -> (http, server)."""
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    category: str  # a category id of the vocabulary, or "record"
+    kind: str  # "identifier", "health" or "record"
+    why: str  # a sentence a human can read
+    record: bool = False  # the name is a whole record, not one field
+
+
+class Classifier:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        extra_fields: tuple[str, ...] = (),
+        not_fields: tuple[str, ...] = (),
+        subjects: tuple[str, ...] | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.terms = dict(vocabulary.terms)
+        extra = Category("configured", "identifier", "listed in `extra-phi-fields`")
+        for name in extra_fields:
+            self.terms[split_words(name)] = (extra, True)
+        self.max_words = max(len(t) for t in self.terms)
+        self.not_fields = frozenset(split_words(n) for n in not_fields)
+        self.subjects = frozenset(subjects) if subjects is not None else vocabulary.subjects
+        self.first_words = frozenset(t[0] for t in self.terms) | self.subjects
+        self.classify = functools.lru_cache(maxsize=65536)(self._classify)
+
+    def is_subject(self, word: str) -> bool:
+        return word in self.subjects or (word.endswith("s") and word[:-1] in self.subjects)
+
+    def _match(self, words: tuple[str, ...]) -> tuple[Category, bool] | None:
+        """The best term in `words`: strong over context, then the longest."""
+        best: tuple[Category, bool] | None = None
+        best_len = 0
+        for i, word in enumerate(words):
+            if word not in self.first_words:
+                continue
+            for n in range(min(self.max_words, len(words) - i), 0, -1):
+                hit = self.terms.get(words[i : i + n])
+                if hit:
+                    if best is None or (hit[1] and not best[1]) or (hit[1] == best[1] and n > best_len):
+                        best, best_len = hit, n
+                    break
+        return best
+
+    def _classify(self, name: str, on_record: bool = False) -> Sensitivity | None:
+        """Classify an identifier, attribute, key or keyword. `on_record`: it is a field of a
+        PHI record or of an object named after a subject, so context terms count."""
+        words = split_words(name)
+        if not words or words in self.not_fields:
+            return None
+        if any(w in self.vocabulary.neutral_words for w in words):
+            return None
+        hit = self._match(words)
+        has_subject = any(self.is_subject(w) for w in words)
+        if hit is not None:
+            category, strong = hit
+            if strong or has_subject or on_record:
+                return Sensitivity(category.id, category.kind, f"`{name}` is {category.why}")
+        if has_subject and (self.is_subject(words[-1]) or words[-1] in self.vocabulary.record_words):
+            return Sensitivity("record", "record", f"`{name}` names a record about a person ({', '.join(w for w in words if self.is_subject(w))})", record=True)
+        return None
+
+    def could_match(self, words: set[str]) -> bool:
+        """Cheap pre-check: do any of these lowercase words start a term or name a subject?"""
+        return not self.first_words.isdisjoint(words)

@@ -1,0 +1,238 @@
+"""The engine: source text in, Findings out. Every front (CLI, flake8, pre-commit) calls this."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import re
+import tokenize
+import io
+from dataclasses import dataclass
+
+from phi_lint.analysis.classify import Classifier, split_words
+from phi_lint.analysis.taint import ModuleAnalysis
+from phi_lint.catalog import Catalog, load
+from phi_lint.checks.base import Context, Report, Rule, all_rules
+from phi_lint.config import Config
+from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
+
+# Words of a module that make the taint analysis worth running without a sensitive name in it:
+# model SDKs (responses, prompts) and web frameworks (request bodies).
+_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
+_COMMENT = re.compile(
+    r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s+reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q))?"
+    r"|(?P<noqa>noqa)(?::\s*(?P<noqa_codes>[A-Z]+[0-9]*(?:\s*,?\s*[A-Z]+[0-9]+)*))?(?:\s*--\s*(?P<noqa_reason>\S.*))?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class SuppressionComment:
+    kind: str
+    line: int
+    col: int
+    end_col: int
+    codes: tuple[str, ...]  # empty: every code
+    reason: str | None
+    used: bool = False
+
+    def covers(self, code: str) -> bool:
+        return not self.codes or any(code.startswith(c) for c in self.codes)
+
+
+class Engine:
+    """Holds what is shared between files of one run: the catalogue, the classifier, the rules."""
+
+    def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
+        self.config = config
+        self.catalog = catalog or load()
+        self.classifier = Classifier(self.catalog.vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects)
+        self.rules: list[Rule] = [cls() for cls in all_rules()]
+        self.trigger_modules = self._trigger_modules()
+        tracing = self.catalog.endpoints.get("tracing", {})
+        words = set(tracing.get("env-on", ())) | set(tracing.get("env-debug", ())) | {"verbose", "set_debug", "set_verbose", "success_callback", "callbacks", "capture_message_content", "trace_content"}
+        words |= {a.rsplit(".", 1)[-1] for a in tracing.get("attributes", ())}
+        self.trigger_words = frozenset(words)
+
+    def _trigger_modules(self) -> frozenset[str]:
+        names = set(self.catalog.sinks) | set(self.catalog.constructors) | {p for p, _ in self.catalog.sink_patterns}
+        names |= {p for p, _, _ in self.catalog.constructor_patterns}
+        names |= set(self.catalog.web.get("request-instances", ())) | set(self.catalog.web.get("request-annotations", ()))
+        names |= set(self.catalog.web.get("request-param-frameworks", ()))
+        tops = {n.split(".", 1)[0].rstrip("*") for n in names if "." in n or n in self.catalog.web.get("request-param-frameworks", ())}
+        tops -= {"logging", "sys", "warnings", "pprint", "print", "", "typer", "tqdm", "rich", "click"}
+        return frozenset(tops | {"fastapi", "flask", "django", "starlette", "quart", "sanic", "rest_framework"})
+
+    # ------------------------------------------------------------------ one file
+    def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> list[Finding]:
+        """All findings of one file, suppressed ones included (with `suppression` set)."""
+        text, error = _decode(source) if isinstance(source, bytes) else (source, None)
+        lines = text.splitlines() if text is not None else []
+        ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
+        if error is None and tree is None:
+            try:
+                tree = ast.parse(text, filename=path)
+            except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+                ctx.parse_error = exc if isinstance(exc, (SyntaxError, ValueError)) else SyntaxError(f"{type(exc).__name__}: too deeply nested to parse")
+        reports: list[tuple[Rule, Report]] = []
+        if ctx.parse_error is None:
+            try:
+                ctx.analysis = self._analyse(tree, text, lines, path)
+            except RecursionError:
+                ctx.parse_error = SyntaxError("too deeply nested to analyse")
+        for rule in self.rules:
+            if rule.after_suppressions or (rule.needs_tree and ctx.analysis is None):
+                continue
+            if not self.config.is_enabled(rule.code, path):
+                continue
+            for report in rule.check(ctx):
+                reports.append((rule, report))
+        ctx.suppressions = _suppression_comments(lines) if text and ("noqa" in text or "phi-lint" in text) else []
+        findings = self._findings(reports, ctx)
+        after = [(rule, r) for rule in self.rules if rule.after_suppressions and self.config.is_enabled(rule.code, path) for r in rule.check(ctx)]
+        findings += self._findings(after, ctx, suppressible=False)
+        return sorted(findings, key=Finding.sort_key)
+
+    def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str) -> ModuleAnalysis:
+        words = set(_WORDS.findall(text))
+        lowered: set[str] = set()
+        for word in words:
+            lowered.update(split_words(word))
+        scan_keys = bool(_KEYISH.search(text))
+        analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, self.config.sanitizers, self.config.approved_endpoints, scan_keys)
+        imports_sdk = bool(analysis.top_modules & self.trigger_modules)
+        if imports_sdk or scan_keys or not words.isdisjoint(self.trigger_words):
+            analysis.run(None)
+        elif self.classifier.could_match(lowered):
+            analysis.run(self._interesting_lines(text, words))
+        return analysis
+
+    def _interesting_lines(self, text: str, words: set[str]) -> set[int]:
+        """Lines holding a word that starts a sensitive term or names a subject."""
+        hits = [w for w in words if self.classifier.could_match(set(split_words(w)))]
+        pattern = re.compile("|".join(sorted(map(re.escape, hits), key=len, reverse=True)))
+        lines = set()
+        for match in pattern.finditer(text):
+            lines.add(text.count("\n", 0, match.start()) + 1)
+        return lines
+
+    def _findings(self, reports, ctx: Context, suppressible: bool = True) -> list[Finding]:
+        out = []
+        seen_fp: dict[str, int] = {}
+        seen: set[tuple] = set()
+        for rule, report in reports:
+            node = report.node
+            span = self._span(ctx.lines, node)
+            key = (rule.code, span)
+            if key in seen:
+                continue
+            seen.add(key)
+            soc2, hipaa = self.catalog.controls.get(rule.code, ((), ()))
+            base = _fingerprint_base(rule.code, ctx.path, _statement_text(ctx.lines, report.stmt or node))
+            index = seen_fp.get(base, 0)
+            seen_fp[base] = index + 1
+            fingerprint = hashlib.sha256(f"{base}\x00{index}".encode()).hexdigest()[:20]
+            suppression = self._suppression(ctx, rule.code, span, report.stmt) if suppressible else None
+            out.append(Finding(
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                message=report.message,
+                path=ctx.path,
+                span=span,
+                trace=tuple(TraceStep(ctx.path, s.line, _char_col(ctx.lines, s.line, s.col) + 1, s.note) for s in report.steps),
+                controls=Controls(soc2, hipaa),
+                fingerprint=fingerprint,
+                fix=report.fix,
+                suppression=suppression,
+                secret=report.secret,
+            ))
+        return out
+
+    def _span(self, lines: list[str], node) -> Span:
+        line = getattr(node, "lineno", 1) or 1
+        end_line = getattr(node, "end_lineno", None) or line
+        col = _char_col(lines, line, getattr(node, "col_offset", 0) or 0)
+        end_col = _char_col(lines, end_line, getattr(node, "end_col_offset", None) or 0)
+        if end_line == line and end_col < col:
+            end_col = col
+        return Span(line, col + 1, end_line, end_col + 1)
+
+    def _suppression(self, ctx: Context, code: str, span: Span, stmt) -> Suppression | None:
+        if not ctx.suppressions:
+            return None
+        first = getattr(stmt, "lineno", span.line) or span.line
+        candidates = {span.line, first}
+        above = first - 1
+        if above >= 1 and ctx.lines[above - 1].lstrip().startswith("#"):
+            candidates.add(above)
+        for comment in ctx.suppressions:
+            if comment.line in candidates and comment.covers(code):
+                comment.used = True
+                return Suppression(comment.kind, comment.line, comment.reason)
+        return None
+
+
+def _decode(data: bytes) -> tuple[str | None, Exception | None]:
+    if b"\x00" in data:
+        return None, ValueError("the file contains a NUL byte")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        return None, ValueError(f"the file is not valid UTF-8 or its declared encoding ({exc.__class__.__name__}: {exc})")
+    return text.lstrip("\ufeff"), None
+
+
+def _char_col(lines: list[str], line: int, byte_col: int) -> int:
+    """ast columns count UTF-8 bytes; outputs count characters."""
+    try:
+        text = lines[line - 1]
+    except IndexError:
+        return byte_col
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+def _statement_text(lines: list[str], node) -> str:
+    """The normalised header of a statement: what a fingerprint hashes (no line numbers)."""
+    start = getattr(node, "lineno", 1) or 1
+    end = getattr(node, "end_lineno", start) or start
+    body = getattr(node, "body", None)
+    if isinstance(body, list) and body:
+        end = max(start, body[0].lineno - 1)
+    text = " ".join(lines[start - 1 : end])
+    return " ".join(text.split())
+
+
+def _fingerprint_base(code: str, path: str, statement: str) -> str:
+    return f"{code}\x00{path.replace(chr(92), '/')}\x00{statement}"
+
+
+def _suppression_comments(lines: list[str]) -> list[SuppressionComment]:
+    out = []
+    for number, line in enumerate(lines, 1):
+        if "#" not in line or ("noqa" not in line.lower() and "phi-lint" not in line):
+            continue
+        for match in _COMMENT.finditer(line):
+            if match.group("noqa"):
+                codes = tuple(c for c in re.split(r"[\s,]+", match.group("noqa_codes") or "") if c)
+                reason = (match.group("noqa_reason") or "").strip() or None
+                kind = "noqa"
+            else:
+                codes = tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
+                reason = (match.group("reason") or "").strip() or None
+                kind = "phi-lint"
+            if kind == "noqa" and codes and not any(c.upper().startswith("PHI") for c in codes):
+                continue
+            start, end = len(line[: match.start()].encode()), len(line[: match.end()].encode())  # ast-style byte columns
+            out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason))
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(config: Config) -> Engine:
+    return Engine(config)

@@ -1,0 +1,66 @@
+"""Import resolution: which dotted name each local name stands for.
+
+`from openai import OpenAI as OA` makes `OA` stand for `openai.OpenAI`; `import boto3.session as s`
+makes `s.Session` stand for `boto3.session.Session`. Relative imports resolve against the
+module's own package when its path is known.
+"""
+
+from __future__ import annotations
+
+import ast
+
+
+def module_package(path: str | None) -> list[str]:
+    """The dotted package of a file path, as far as the path tells (`app/api/routes.py` -> app.api)."""
+    if not path or path == "-":
+        return []
+    parts = path.replace("\\", "/").split("/")[:-1]
+    return [p for p in parts if p and p not in (".", "..") and p.isidentifier()]
+
+
+class ImportMap:
+    def __init__(self, path: str | None = None) -> None:
+        self.names: dict[str, str] = {}
+        self.package = module_package(path)
+
+    def add(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.names[top] = top
+            return
+        module = node.module or ""
+        if node.level:
+            base = self.package[: len(self.package) - (node.level - 1)] if node.level > 1 else self.package
+            module = ".".join([*base, module] if module else base)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self.names[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+
+    def collect(self, body: list[ast.stmt]) -> None:
+        """Imports at module level, including those under if/try (TYPE_CHECKING, fallbacks)."""
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.add(stmt)
+            elif isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                for block in ("body", "orelse", "finalbody"):
+                    self.collect(getattr(stmt, block, []))
+                for handler in getattr(stmt, "handlers", []):
+                    self.collect(handler.body)
+
+    def top_modules(self) -> set[str]:
+        return {dotted.split(".", 1)[0] for dotted in self.names.values()}
+
+    def resolve(self, node: ast.expr) -> str | None:
+        """The dotted name of a Name/Attribute chain rooted at an import, else None."""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.names:
+            return None
+        return ".".join([self.names[node.id], *reversed(attrs)])

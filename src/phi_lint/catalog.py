@@ -1,0 +1,224 @@
+"""A typed, cached view of the knowledge in rules/*.toml.
+
+The TOML files ship inside the wheel as `phi_lint/rules/`; in a source checkout they are read
+from the repository's top-level `rules/` folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
+
+SINK_KINDS = ("MODEL_CONTENT", "MODEL_EMBED", "MODEL_METADATA", "LOG", "EXCEPTION")
+
+
+def rules_dir() -> Path:
+    """The folder holding the catalogue: inside the installed package, else the checkout's."""
+    packaged = resources.files("phi_lint") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_toml(name: str) -> dict:
+    with open(rules_dir() / name, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def _list(value) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    kind: str  # "identifier" or "health"
+    why: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Terms are tuples of words; each maps to (category, strong)."""
+
+    terms: dict[tuple[str, ...], tuple[Category, bool]]
+    subjects: frozenset[str]
+    record_words: frozenset[str]
+    neutral_words: frozenset[str]
+    fhir_resources: frozenset[str]
+    max_term_words: int
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    kind: str
+    positions: tuple[int, ...] | str  # "*" for all
+    keywords: tuple[str, ...] | str
+    excluded: frozenset[str]
+    returns: str  # "response", "prompt", "cleared" or "" (carry the data on)
+    what: str
+    http: bool = False
+
+    def carries(self, position: int | None, keyword: str | None) -> bool:
+        if keyword is not None:
+            if keyword in self.excluded:
+                return False
+            return self.keywords == "*" or keyword in self.keywords
+        return self.positions == "*" or position in self.positions
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    name: str
+    provider: str
+    keeps_type: frozenset[str]
+    pipe: bool
+    service: str
+
+
+@dataclass
+class Catalog:
+    vocabulary: Vocabulary
+    types: dict[str, TypeSpec]
+    # exact constructor names -> type names; patterns are kept apart and matched once per name
+    constructors: dict[str, list[tuple[str, str]]]  # name -> [(type, service)]
+    constructor_patterns: list[tuple[str, str, str]]  # (pattern, type, service)
+    instances: dict[str, str]
+    sinks: dict[str, list[SinkSpec]]  # callee key -> specs
+    sink_patterns: list[tuple[str, SinkSpec]]
+    controls: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    endpoints: dict
+    key_shapes: list[tuple[str, re.Pattern, frozenset[str]]]  # (provider, regex, only-as)
+    placeholder_words: tuple[str, ...]
+    provider_hosts: tuple[str, ...]
+    region_host_patterns: tuple[re.Pattern, ...]
+    web: dict = field(default_factory=dict)
+    pipe_types: frozenset[str] = field(default_factory=frozenset)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def matches(self, table: str, name: str) -> bool:
+        """Is `name` listed (exactly or by a `*` pattern) in the web-frameworks.toml list `table`?"""
+        return any(p == name or ("*" in p and fnmatch.fnmatchcase(name, p)) for p in self.web.get(table, ()))
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - the catalogue lives for the process
+    def constructed_types(self, callee: str) -> tuple[tuple[str, str], ...]:
+        """The (type, service) pairs a call to `callee` may construct."""
+        found = list(self.constructors.get(callee, ()))
+        for pattern, type_name, service in self.constructor_patterns:
+            if fnmatch.fnmatchcase(callee, pattern):
+                found.append((type_name, service))
+        return tuple(found)
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def sinks_for(self, callee: str) -> tuple[SinkSpec, ...]:
+        found = list(self.sinks.get(callee, ()))
+        for pattern, spec in self.sink_patterns:
+            if fnmatch.fnmatchcase(callee, pattern):
+                found.append(spec)
+        return tuple(found)
+
+    def __hash__(self) -> int:  # lru_cache on methods needs a hashable self
+        return id(self)
+
+
+def _vocabulary(data: dict) -> Vocabulary:
+    terms: dict[tuple[str, ...], tuple[Category, bool]] = {}
+    for entry in data["category"]:
+        category = Category(entry["id"], entry["kind"], entry["why"])
+        for strong, key in ((True, "strong"), (False, "context")):
+            for term in entry.get(key, ()):
+                terms.setdefault(tuple(term.lower().split()), (category, strong))
+    return Vocabulary(
+        terms=terms,
+        subjects=frozenset(data["subjects"]),
+        record_words=frozenset(data["record-words"]),
+        neutral_words=frozenset(data["neutral-words"]),
+        fhir_resources=frozenset(data["fhir-resources"]),
+        max_term_words=max(len(t) for t in terms),
+    )
+
+
+def _add_types_and_sinks(data: dict, catalog: Catalog) -> None:
+    for entry in data.get("type", ()):
+        spec = TypeSpec(
+            name=entry["name"],
+            provider=entry.get("provider", ""),
+            keeps_type=frozenset(entry.get("keeps-type", ())),
+            pipe=bool(entry.get("pipe", False)),
+            service=entry.get("service", ""),
+        )
+        catalog.types.setdefault(spec.name, spec)
+        for ctor in entry.get("constructors", ()):
+            pair = (spec.name, spec.service)
+            if "*" in ctor:
+                catalog.constructor_patterns.append((ctor, *pair))
+            else:
+                catalog.constructors.setdefault(ctor, []).append(pair)
+        for inst in entry.get("instances", ()):
+            catalog.instances[inst] = spec.name
+    for entry in data.get("sink", ()):
+        kind = entry["kind"]
+        if kind not in SINK_KINDS:
+            raise ValueError(f"unknown sink kind {kind!r} in the catalogue")
+        positions = entry.get("positions", ())
+        keywords = entry.get("keywords", ())
+        spec = SinkSpec(
+            kind=kind,
+            positions=positions if positions == "*" else tuple(positions),
+            keywords=keywords if keywords == "*" else tuple(keywords) if "*" not in keywords else "*",
+            excluded=frozenset(entry.get("except", ())),
+            returns=entry.get("returns", "response" if kind == "MODEL_CONTENT" else ""),
+            what=entry.get("what", "{method}"),
+            http=bool(entry.get("http", False)),
+        )
+        keys = [f"{on}.{m}" for on in _list(entry.get("on")) for m in entry.get("methods", ())]
+        keys += list(entry.get("calls", ()))
+        for key in keys:
+            if "*" in key:
+                catalog.sink_patterns.append((key, spec))
+            else:
+                catalog.sinks.setdefault(key, []).append(spec)
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Catalog:
+    endpoints = load_toml("endpoints.toml")
+    catalog = Catalog(
+        vocabulary=_vocabulary(load_toml("sensitive-data.toml")),
+        types={},
+        constructors={},
+        constructor_patterns=[],
+        instances={},
+        sinks={},
+        sink_patterns=[],
+        controls={
+            code: (tuple(v.get("soc2", ())), tuple(v.get("hipaa", ())))
+            for code, v in load_toml("controls.toml").items()
+        },
+        endpoints=endpoints,
+        key_shapes=[
+            (k["provider"], re.compile(k["pattern"]), frozenset(k.get("only-as", ())))
+            for k in endpoints.get("key", ())
+        ],
+        placeholder_words=tuple(endpoints.get("placeholder-words", ())),
+        provider_hosts=tuple(endpoints.get("provider-hosts", ())),
+        region_host_patterns=tuple(re.compile(p) for p in endpoints.get("region-host-patterns", ())),
+    )
+    catalog.web = load_toml("web-frameworks.toml")
+    for name in ("model-sdks.toml", "log-sinks.toml"):
+        _add_types_and_sinks(load_toml(name), catalog)
+    catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
+    return catalog

@@ -1,0 +1,117 @@
+"""What a rule is, and what it gets to look at.
+
+A rule is one class: code, name, severity, message, and a docstring with the sections
+What it does / Why is this bad? / Example / Use instead / Fix safety / Controls / References.
+Flow rules only select from the flow events the analysis computed once per file; pattern rules
+look at the calls, assignments and constants it recorded. Rules register themselves by
+subclassing; the engine asks the registry for all of them and knows none by name.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable, Iterator
+
+from phi_lint.analysis.taint import ModuleAnalysis, Step, real
+from phi_lint.config import Config
+from phi_lint.model import Fix, Severity
+
+_REGISTRY: dict[str, type["Rule"]] = {}
+
+
+@dataclass
+class Report:
+    """A rule's raw finding, in ast coordinates; the engine turns it into a Finding."""
+
+    node: ast.AST  # where it is reported (lineno/col_offset/end_lineno/end_col_offset)
+    message: str
+    stmt: ast.AST | None
+    steps: tuple[Step, ...] = ()
+    fix: Fix | None = None
+    secret: bool = False  # the reported span is a secret: never show its text
+    fix_targets: list[ast.AST] = field(default_factory=list)  # what a wrapping fix wraps
+
+
+@dataclass
+class Context:
+    """What rules see of one file."""
+
+    path: str
+    source: str
+    lines: list[str]
+    config: Config
+    analysis: ModuleAnalysis | None = None
+    parse_error: SyntaxError | ValueError | None = None
+    suppressions: list = field(default_factory=list)  # Suppression comments, `used` set by the engine
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    message: ClassVar[str]
+    fix_title: ClassVar[str | None] = None
+    needs_tree: ClassVar[bool] = True  # False: runs on files that did not parse (PHI900)
+    after_suppressions: ClassVar[bool] = False  # runs once suppressions are matched (PHI901)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        code = cls.__dict__.get("code")
+        if code:
+            if code in _REGISTRY:
+                raise ValueError(f"two rules claim {code}")
+            _REGISTRY[code] = cls
+
+    def check(self, ctx: Context) -> Iterable[Report]:
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> str:
+        return textwrap.dedent(inspect.getdoc(cls) or "").strip()
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.docs().split("\n\n", 1)[0].replace("## What it does", "").strip().splitlines()[0] if cls.docs() else cls.name
+
+
+def all_rules() -> list[type[Rule]]:
+    from phi_lint import checks  # noqa: F401 - importing the package registers every rule
+
+    return [_REGISTRY[code] for code in sorted(_REGISTRY)]
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    all_rules()
+    return _REGISTRY.get(code.upper())
+
+
+class FlowRule(Rule):
+    """Fires where labels of `labels` reach a sink of `sinks`, unless a label of `unless` does
+    too (then a more specific rule of the same family reports it)."""
+
+    labels: ClassVar[tuple[str, ...]]
+    sinks: ClassVar[frozenset[str]]
+    unless: ClassVar[frozenset[str]] = frozenset()
+    what: ClassVar[str]  # how the sink side reads in a message: "the prompt of", "a log call"
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        for event in ctx.analysis.events.values() if ctx.analysis else ():
+            if event.kind not in self.sinks:
+                continue
+            taint = real(event.taint)
+            hit = [label for label in self.labels if label in taint]
+            if not hit or any(label in taint for label in self.unless):
+                continue
+            origin = taint[hit[0]]
+            atoms = [node for node, t in event.atoms if any(label in real(t) for label in hit)] or [event.node]
+            yield Report(
+                node=atoms[0],
+                message=self.message.format(source=origin.source, why=origin.why, sink=event.sink, argument=event.argument),
+                stmt=event.stmt,
+                steps=origin.steps,
+                fix_targets=atoms,
+            )
+

@@ -1,0 +1,362 @@
+"""PHI301-PHI304: model calls to endpoints, regions and settings the policy does not approve."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_provider_host, region_of_host
+from phi_lint.analysis.taint import CallFact
+from phi_lint.checks.base import Context, Report, Rule
+from phi_lint.checks.tracing import keyword
+from phi_lint.model import Severity
+
+
+@dataclass
+class Target:
+    """Where one model call or client sends its requests."""
+
+    url: str
+    node: ast.AST  # the expression that gave the URL (the call itself for an SDK default)
+    call: CallFact
+    default: bool  # the SDK's default endpoint, not written in the code
+    who: str  # "OpenAI client", "requests.post"
+
+
+def model_targets(ctx: Context) -> Iterator[Target]:
+    """Every client construction and HTTP call whose endpoint phi-lint can judge."""
+    m = ctx.analysis
+    spec = m.catalog.endpoints
+    http_keys = {key for key, specs in m.catalog.sinks.items() if any(s.http for s in specs)}
+    for call in m.calls:
+        for entry in spec.get("client-endpoint", ()):
+            if not set(call.types) & set(entry["types"]) or call.key in entry.get("skip-constructors", ()):
+                continue
+            vertex = entry.get("vertex-switch")
+            if vertex and (kw := keyword(call.node, vertex)) is not None and call.scope.const_value(kw.value):
+                break
+            who = f"`{ast.unparse(call.node.func)}` client"
+            found = _endpoint_param(call, entry)
+            if found is not None:
+                node, url = found
+                if url is not None and (node is not None):
+                    yield Target(url, node, call, False, who)
+            elif entry.get("default"):
+                yield Target(entry["default"], call.node.func, call, True, who)
+            break
+        for entry in spec.get("call-endpoint", ()):
+            if call.key in entry["calls"]:
+                for param in entry["params"]:
+                    kw = keyword(call.node, param)
+                    if kw is not None:
+                        url = call.scope.const_str(kw.value)
+                        if url:
+                            yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
+        if call.key in http_keys or (call.key.rpartition(".")[0] == "http.Client" and call.key.rpartition(".")[2] in ("post", "put", "patch", "get", "request", "stream")):
+            node = _url_argument(call)
+            url = call.scope.const_str(node) if node is not None else None
+            if url and (is_provider_host(host_of(url), m.catalog) or any(url.startswith(a) for a in ctx.config.approved_endpoints)):
+                yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`")
+
+
+def _endpoint_param(call: CallFact, entry: dict):
+    """(node, url) of the parameter that sets the endpoint; url None when it is not a constant."""
+    for param in entry["params"]:
+        if "." in param:  # http_options.base_url
+            outer, inner = param.split(".", 1)
+            kw = keyword(call.node, outer)
+            if kw is None:
+                continue
+            value = kw.value
+            if isinstance(value, ast.Dict):
+                for k, v in zip(value.keys, value.values):
+                    if call.scope.const_str(k) == inner:
+                        return v, call.scope.const_str(v)
+            elif isinstance(value, ast.Call) and (inner_kw := keyword(value, inner)) is not None:
+                return inner_kw.value, call.scope.const_str(inner_kw.value)
+            continue
+        kw = keyword(call.node, param)
+        if kw is not None:
+            url = call.scope.const_str(kw.value)
+            if param in entry.get("url-only", ()) and (url is None or "://" not in url):
+                continue
+            return kw.value, url
+    return None
+
+
+def _url_argument(call: CallFact) -> ast.expr | None:
+    kw = keyword(call.node, "url")
+    if kw is not None:
+        return kw.value
+    args = call.node.args
+    if call.key.endswith(".request"):
+        return args[1] if len(args) > 1 else None
+    if args:
+        return args[0]
+    return None
+
+
+def literal_of(call: CallFact, node: ast.expr) -> ast.Constant | None:
+    """The string literal behind an expression, followed through simple constants."""
+    for _ in range(8):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node
+        if isinstance(node, ast.Name):
+            node = call.scope.consts.get(node.id) or (call.scope.m.module_scope.consts.get(node.id) if call.scope.m.module_scope else None)
+            if node is None:
+                return None
+            continue
+        if isinstance(node, ast.Call) and len(node.args) >= 2:  # os.getenv("X", "default")
+            node = node.args[1]
+            continue
+        return None
+    return None
+
+
+class UnapprovedModelEndpoint(Rule):
+    """## What it does
+    Finds model clients and HTTP calls that send requests to an endpoint not listed in
+    `approved-endpoints`, including an SDK's default public endpoint (`OpenAI()` with no
+    `base_url` goes to `https://api.openai.com/v1`) and URLs of known provider hosts given to
+    requests, httpx or aiohttp. Loopback is always approved.
+
+    ## Why is this bad?
+    PHI may only go to a vendor that signed a Business Associate Agreement, on the endpoint the
+    agreement covers (often a private Azure OpenAI or Bedrock deployment). A client that silently
+    uses a public default endpoint sends PHI to a vendor the organisation has no BAA with.
+
+    ## Example
+    ```python
+    client = OpenAI()  # https://api.openai.com/v1
+    ```
+
+    ## Use instead
+    ```python
+    client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+    ```
+    and list the endpoint in `[tool.phi-lint] approved-endpoints`.
+
+    ## Fix safety
+    Unsafe, and offered only when exactly one approved endpoint exists: the fix points the client
+    at it, which changes where requests go.
+
+    ## Controls
+    SOC 2 CC9.2, CC6.7; HIPAA §164.308(b)(1), §164.502(e).
+
+    ## References
+    - 45 CFR §164.308(b)(1), §164.502(e): business associate contracts
+    """
+
+    code = "PHI301"
+    name = "unapproved-model-endpoint"
+    severity = Severity.WARNING
+    message = "{who} sends requests to {url}{default}, which is not in `approved-endpoints`"
+    fix_title = "Use the approved endpoint"
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        for target in model_targets(ctx):
+            if not is_approved(target.url, ctx.config.approved_endpoints):
+                default = " (the SDK's default)" if target.default else ""
+                yield Report(node=target.node, message=self.message.format(who=target.who, url=_origin(target.url), default=default), stmt=target.call.stmt)
+
+
+class InsecureModelTransport(Rule):
+    """## What it does
+    Finds model requests over plain `http://` to a host that is not loopback, and TLS
+    verification switched off on a model call or on the HTTP client given to a model SDK
+    (`verify=False`, `ssl.CERT_NONE`).
+
+    ## Why is this bad?
+    Prompts carry PHI. Without TLS, or with certificates unchecked, anyone on the path can read or
+    alter them: HIPAA's transmission security standard requires integrity and encryption.
+
+    ## Example
+    ```python
+    client = OpenAI(base_url="http://llm-gateway.internal:8000/v1", http_client=httpx.Client(verify=False))
+    ```
+
+    ## Use instead
+    ```python
+    client = OpenAI(base_url="https://llm-gateway.internal:8000/v1")
+    ```
+
+    ## Fix safety
+    Safe: the fix writes `https://` and removes `verify=False`. If the server has no TLS yet the
+    call fails loudly instead of leaking quietly.
+
+    ## Controls
+    SOC 2 CC6.7, CC6.1; HIPAA §164.312(e)(1), §164.312(e)(2)(ii).
+
+    ## References
+    - 45 CFR §164.312(e): transmission security
+    """
+
+    code = "PHI302"
+    name = "insecure-model-transport"
+    severity = Severity.WARNING
+    message = "{what}"
+    fix_title = "Use https:// and keep TLS verification on"
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        m = ctx.analysis
+        for target in model_targets(ctx):
+            parts = urlsplit(target.url)
+            if parts.scheme == "http" and not is_loopback(host_of(target.url)) and not target.default:
+                yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {_origin(target.url)}", stmt=target.call.stmt)
+            if not target.default and target.call.key not in m.catalog.constructors:
+                yield from self._unverified(target.call, f"{target.who}")
+        for call in m.calls:
+            if not call.types or not set(call.types) & _model_types(m):
+                continue
+            yield from self._unverified(call, f"`{ast.unparse(call.node.func)}` client")
+            for name in ("http_client", "http_async_client", "client", "session"):
+                kw = keyword(call.node, name)
+                if kw is None:
+                    continue
+                inner = kw.value
+                if isinstance(inner, ast.Name):
+                    inner = call.scope.ctors.get(inner.id) or (m.module_scope.ctors.get(inner.id) if m.module_scope else None) or call.scope.consts.get(inner.id)
+                if isinstance(inner, ast.Call):
+                    yield from self._unverified_call(inner, call, f"the HTTP client of `{ast.unparse(call.node.func)}`")
+
+    def _unverified(self, call: CallFact, who: str) -> Iterator[Report]:
+        yield from self._unverified_call(call.node, call, who)
+
+    def _unverified_call(self, node: ast.Call, call: CallFact, who: str) -> Iterator[Report]:
+        for name in ("verify", "verify_ssl", "ssl", "use_ssl"):
+            kw = keyword(node, name)
+            if kw is None:
+                continue
+            value = call.scope.const_value(kw.value)
+            text = ast.unparse(kw.value)
+            if value is False or text.endswith("CERT_NONE") or "unverified" in text:
+                yield Report(node=kw, message=f"{who} turns TLS verification off (`{name}={text}`)", stmt=call.stmt)
+
+
+def _model_types(m) -> set[str]:
+    return {t for t, spec in m.catalog.types.items() if spec.provider}
+
+
+class UnapprovedModelRegion(Rule):
+    """## What it does
+    Finds a Bedrock `region_name`, a Vertex AI `location`, or a region in a model endpoint's host
+    that is not listed in `approved-regions`. Silent until `approved-regions` is configured: a
+    region is only unapproved against a policy.
+
+    ## Why is this bad?
+    Data residency commitments (state law, contracts, the BAA itself) name the regions where PHI
+    may be processed. A model call in another region moves PHI there.
+
+    ## Example
+    ```python
+    bedrock = boto3.client("bedrock-runtime", region_name="eu-west-1")
+    ```
+
+    ## Use instead
+    ```python
+    bedrock = boto3.client("bedrock-runtime", region_name="us-east-1")
+    ```
+
+    ## Fix safety
+    Unsafe, offered when exactly one region is approved: the model may not be available there.
+
+    ## Controls
+    SOC 2 CC9.2, C1.1; HIPAA §164.308(b)(1).
+
+    ## References
+    - AWS Bedrock: supported Regions; Google Vertex AI: data residency
+    """
+
+    code = "PHI303"
+    name = "unapproved-model-region"
+    severity = Severity.WARNING
+    message = "{who} uses region {region}, which is not in `approved-regions` ({approved})"
+    fix_title = "Use the approved region"
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        approved = ctx.config.approved_regions
+        if not approved:
+            return
+        m = ctx.analysis
+        shown = ", ".join(approved)
+        for call in m.calls:
+            for entry in m.catalog.endpoints.get("region-param", ()):
+                if not any(fnmatch.fnmatchcase(call.key, p) for p in entry["calls"]):
+                    continue
+                only = entry.get("only-for-types")
+                if only and not set(call.types) & set(only):
+                    continue
+                for param in entry["params"]:
+                    kw = keyword(call.node, param)
+                    region = call.scope.const_str(kw.value) if kw is not None else None
+                    if region and region not in approved:
+                        yield Report(node=kw.value, message=self.message.format(who=f"`{ast.unparse(call.node.func)}`", region=region, approved=shown), stmt=call.stmt)
+        for target in model_targets(ctx):
+            region = region_of_host(host_of(target.url), m.catalog)
+            if region and region not in approved:
+                yield Report(node=target.node, message=self.message.format(who=target.who, region=region, approved=shown), stmt=target.call.stmt)
+
+
+class VendorDataRetention(Rule):
+    """## What it does
+    Finds requests that opt into the vendor storing or reusing their content: OpenAI `store=True`
+    (stored completions for evals and distillation), `background=True` on the Responses API,
+    `ChatOpenAI(store=True)`, and the other switches in rules/endpoints.toml.
+
+    ## Why is this bad?
+    A BAA with zero data retention covers requests that are not kept. Opting into storage keeps
+    the prompt, which holds PHI, in the vendor's dashboard, visible to everyone in the project,
+    for as long as the vendor keeps it.
+
+    ## Example
+    ```python
+    client.chat.completions.create(model="gpt-4o", messages=messages, store=True)
+    ```
+
+    ## Use instead
+    ```python
+    client.chat.completions.create(model="gpt-4o", messages=messages, store=False)
+    ```
+
+    ## Fix safety
+    Safe: the fix sets the switch off; nothing in the response changes.
+
+    ## Controls
+    SOC 2 CC9.2, C1.2, P6.1; HIPAA §164.502(e), §164.504(e).
+
+    ## References
+    - OpenAI API reference: `store` on chat completions and responses
+    """
+
+    code = "PHI304"
+    name = "vendor-data-retention"
+    severity = Severity.WARNING
+    message = "`{keyword}={value}` {why}"
+    fix_title = "Switch vendor storage off"
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        m = ctx.analysis
+        for call in m.calls:
+            for entry in m.catalog.endpoints.get("retention", ()):
+                keys = {f"{on}.{meth}" for on in entry.get("on", ()) for meth in entry.get("methods", ())}
+                keys.update(entry.get("calls", ()))
+                keys.update(entry.get("constructors", ()))
+                if call.key not in keys:
+                    continue
+                kw = keyword(call.node, entry["keyword"])
+                if kw is None:
+                    continue
+                value = call.scope.const_value(kw.value)
+                if entry.get("any-value") or value == entry.get("value"):
+                    yield Report(node=kw.value, message=self.message.format(keyword=entry["keyword"], value=ast.unparse(kw.value), why=entry["why"]), stmt=call.stmt)
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port]/path without query or credentials (never print a secret in a URL)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else url

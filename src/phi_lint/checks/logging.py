@@ -1,0 +1,127 @@
+"""PHI2xx: sensitive data or unredacted payloads into logs, traces and errors."""
+
+from __future__ import annotations
+
+from phi_lint.analysis.taint import LLM_PROMPT, LLM_RESPONSE, PAYLOAD, PHI_FIELD, PHI_RECORD
+from phi_lint.checks.base import FlowRule
+from phi_lint.model import Severity
+
+
+class PhiInLog(FlowRule):
+    """## What it does
+    Finds a PHI or PII field that reaches a log call, `print`, console output, an OpenTelemetry
+    span attribute or event.
+
+    ## Why is this bad?
+    Logs are copied to aggregators, kept for months and read by people who have no need to see
+    PHI. An identifier in a log line is a disclosure that the audit controls of §164.312(b) must
+    then account for.
+
+    ## Example
+    ```python
+    logger.info("Summarising chart for %s (DOB %s)", patient.full_name, patient.dob)
+    ```
+
+    ## Use instead
+    ```python
+    logger.info("Summarising chart for patient %s", patient.id)
+    ```
+
+    ## Fix safety
+    Safe: the fix wraps the value in the redactor; the log keeps its shape.
+
+    ## Controls
+    SOC 2 CC7.2, C1.1; HIPAA §164.312(b), §164.502(b).
+
+    ## References
+    - OWASP Logging Cheat Sheet: data to exclude
+    """
+
+    code = "PHI201"
+    name = "phi-in-log"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}): {why}"
+    fix_title = "Wrap the value in the redactor"
+    labels = (PHI_FIELD,)
+    sinks = frozenset({"LOG"})
+
+
+class PayloadInLog(FlowRule):
+    """## What it does
+    Finds a whole record, an inbound request body, a prompt or a model's answer that reaches a
+    log call, `print`, console output or telemetry.
+
+    ## Why is this bad?
+    Request bodies, prompts and completions of a healthcare app carry whatever the user or the
+    chart held. Logging them whole ships PHI to every log reader, even when no field name gives it
+    away.
+
+    ## Example
+    ```python
+    body = await request.json()
+    logger.debug("triage request: %s", body)
+    ```
+
+    ## Use instead
+    ```python
+    logger.debug("triage request with %d fields", len(body))
+    ```
+
+    ## Fix safety
+    Unsafe: wrapping in the redactor hides the payload from the log, which may be what someone
+    debugs with.
+
+    ## Controls
+    SOC 2 CC7.2, C1.1; HIPAA §164.312(b), §164.502(b).
+
+    ## References
+    - OWASP Top 10 for LLM Applications: LLM02 Sensitive Information Disclosure
+    """
+
+    code = "PHI202"
+    name = "payload-in-log"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}) unredacted: {why}"
+    fix_title = "Wrap the value in the redactor"
+    labels = (PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
+    sinks = frozenset({"LOG"})
+    unless = frozenset({PHI_FIELD})
+
+
+class PhiInException(FlowRule):
+    """## What it does
+    Finds PHI, a PHI record or a request body in the message of a raised exception, an assertion,
+    or data sent to an error tracker (`sentry_sdk.capture_message`, `set_context`, `set_user`,
+    `set_extra`, breadcrumbs).
+
+    ## Why is this bad?
+    Exception messages end up in tracebacks, HTTP error responses, error trackers and on-call
+    chat channels, all outside the PHI boundary.
+
+    ## Example
+    ```python
+    raise ValueError(f"No coverage found for member {member.member_id}")
+    ```
+
+    ## Use instead
+    ```python
+    raise ValueError(f"No coverage found for member {member.id}")
+    ```
+
+    ## Fix safety
+    Safe: the fix wraps the value in the redactor.
+
+    ## Controls
+    SOC 2 CC7.2, C1.1; HIPAA §164.502(b).
+
+    ## References
+    - Sentry docs: scrubbing sensitive data
+    """
+
+    code = "PHI203"
+    name = "phi-in-exception"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}): {why}"
+    fix_title = "Wrap the value in the redactor"
+    labels = (PHI_FIELD, PHI_RECORD, PAYLOAD)
+    sinks = frozenset({"EXCEPTION"})

@@ -1,0 +1,178 @@
+"""PHI1xx: sensitive data into model requests."""
+
+from __future__ import annotations
+
+from phi_lint.analysis.taint import PHI_FIELD, PHI_RECORD
+from phi_lint.checks.base import FlowRule
+from phi_lint.model import Severity
+
+
+class PhiInPrompt(FlowRule):
+    """## What it does
+    Finds a PHI or PII field (an SSN, a date of birth, a diagnosis, a patient's name...) that
+    reaches the content of a model request: chat messages, a prompt, a prompt template, a
+    LangChain message or chain input.
+
+    ## Why is this bad?
+    Whatever enters a prompt leaves your boundary: the provider processes it, may log it for abuse
+    monitoring, and it can surface in completions, traces and caches. HIPAA's minimum necessary
+    standard (§164.502(b)) and de-identification rules (§164.514) apply; sending identifiers to a
+    provider without a BAA is a disclosure.
+
+    ## Example
+    ```python
+    client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": f"Summarise the chart of {patient.first_name}, SSN {patient.ssn}"}],
+    )
+    ```
+
+    ## Use instead
+    ```python
+    from phi_lint.redact import redact
+    client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": f"Summarise the chart of {redact(patient.first_name)}"}],
+    )
+    ```
+    Better still, leave identifiers out of the prompt: the model rarely needs them.
+
+    ## Fix safety
+    Safe: the fix wraps the field in the configured redactor (`redactor`, else the first
+    sanitizer, else `phi_lint.redact.redact`). The prompt then carries a mask instead of the value.
+
+    ## Controls
+    SOC 2 C1.1, CC6.7, P6.1; HIPAA §164.502(b), §164.514(b), §164.514(d).
+
+    ## References
+    - HHS, Guidance regarding methods for de-identification of PHI (Safe Harbor, §164.514(b)(2))
+    - OWASP Top 10 for LLM Applications: LLM02 Sensitive Information Disclosure
+    """
+
+    code = "PHI101"
+    name = "phi-in-prompt"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}): {why}"
+    fix_title = "Wrap the value in the redactor"
+    labels = (PHI_FIELD,)
+    sinks = frozenset({"MODEL_CONTENT"})
+
+
+class RecordInPrompt(FlowRule):
+    """## What it does
+    Finds a whole PHI record (a patient object, a FHIR resource, a `model_dump()` of one) that
+    reaches the content of a model request.
+
+    ## Why is this bad?
+    Serialising a record into a prompt sends every field it has, today's and tomorrow's: names,
+    identifiers, dates. HIPAA's minimum necessary standard asks you to send only the fields the
+    task needs.
+
+    ## Example
+    ```python
+    prompt = f"Write a discharge letter for this patient: {patient.model_dump_json()}"
+    llm.invoke(prompt)
+    ```
+
+    ## Use instead
+    ```python
+    prompt = f"Write a discharge letter. Diagnoses: {redact(patient.diagnoses)}"
+    ```
+
+    ## Fix safety
+    Unsafe: wrapping the record in the redactor changes what the model sees (masked values
+    instead of a full dump); review that the prompt still works.
+
+    ## Controls
+    SOC 2 C1.1, CC6.7, P6.1; HIPAA §164.502(b), §164.514(b), §164.514(d).
+
+    ## References
+    - 45 CFR §164.502(b), §164.514(d): minimum necessary
+    """
+
+    code = "PHI102"
+    name = "record-in-prompt"
+    severity = Severity.ERROR
+    message = "PHI record {source} reaches {sink} ({argument}): {why}; send only the fields the task needs"
+    fix_title = "Wrap the record in the redactor"
+    labels = (PHI_RECORD,)
+    sinks = frozenset({"MODEL_CONTENT"})
+    unless = frozenset({PHI_FIELD})
+
+
+class PhiInEmbedding(FlowRule):
+    """## What it does
+    Finds PHI fields or records that reach an embedding request or a vector store
+    (`embeddings.create`, `embed_documents`, `add_texts`, `from_documents`, LlamaIndex documents).
+
+    ## Why is this bad?
+    Embeddings are sent to the provider, and vector stores keep the original text next to the
+    vector, usually outside the systems your access controls and audit logs cover. Retrieval later
+    hands that text to whoever asks a similar question.
+
+    ## Example
+    ```python
+    vectorstore.add_texts([f"{p.full_name} ({p.mrn}): {p.clinical_notes}" for p in patients])
+    ```
+
+    ## Use instead
+    ```python
+    vectorstore.add_texts([redact(p.clinical_notes) for p in patients], metadatas=[{"ref": p.id} for p in patients])
+    ```
+
+    ## Fix safety
+    Safe: the fix wraps the value in the redactor.
+
+    ## Controls
+    SOC 2 C1.1, CC6.7; HIPAA §164.502(b), §164.312(a)(1).
+
+    ## References
+    - 45 CFR §164.312(a)(1): access control
+    """
+
+    code = "PHI103"
+    name = "phi-in-embedding"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}): {why}"
+    fix_title = "Wrap the value in the redactor"
+    labels = (PHI_FIELD, PHI_RECORD)
+    sinks = frozenset({"MODEL_EMBED"})
+
+
+class PhiInRequestMetadata(FlowRule):
+    """## What it does
+    Finds PHI that reaches the metadata of a model request: OpenAI's `user=`, `metadata=`,
+    `safety_identifier=`, Anthropic's `metadata`, LangChain's `config` (run names, tags, metadata).
+
+    ## Why is this bad?
+    Request metadata is stored by the vendor and shown in dashboards, traces and abuse reports,
+    outside the content protections of the request itself. Providers ask for a pseudonymous id.
+
+    ## Example
+    ```python
+    client.chat.completions.create(model="gpt-4o", messages=messages, user=patient.email)
+    ```
+
+    ## Use instead
+    ```python
+    client.chat.completions.create(model="gpt-4o", messages=messages, user=hashlib.sha256(patient.email.encode()).hexdigest())
+    ```
+
+    ## Fix safety
+    Unsafe: the fix replaces the value by a pseudonymous id (a hash); dashboards keyed on the old
+    value change.
+
+    ## Controls
+    SOC 2 C1.1, P6.1; HIPAA §164.502(b), §164.514(b).
+
+    ## References
+    - OpenAI API reference: `safety_identifier` should be a hashed, non-identifying string
+    """
+
+    code = "PHI104"
+    name = "phi-in-request-metadata"
+    severity = Severity.ERROR
+    message = "{source} reaches {sink} ({argument}): {why}; use a pseudonymous id"
+    fix_title = "Replace the value by a pseudonymous id"
+    labels = (PHI_FIELD, PHI_RECORD)
+    sinks = frozenset({"MODEL_METADATA"})

@@ -1,0 +1,157 @@
+"""The command line: parses options, calls the engine, picks a reporter. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from phi_lint import __version__
+from phi_lint.config import Config, ConfigError, load_config
+from phi_lint.report import FORMATS, renderer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if code != "ALL" and not (code.startswith("PHI") and (code == "PHI" or code[3:].isdigit())):
+            raise click.BadParameter(f"{code!r} is not a rule code or prefix (PHI101, PHI1, PHI)")
+    return tuple("PHI" if c == "ALL" else c for c in codes)
+
+
+def _globs(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(g.strip() for g in value.split(",") if g.strip())
+
+
+def resolve_config(config_path: str | None, paths: list[str], stdin_filename: str | None = None, **overrides) -> Config:
+    """The config file given, else the nearest above the first path, with CLI overrides."""
+    start = Path(stdin_filename or (paths[0] if paths else ".")).resolve() if not config_path else None
+    if start is not None and not start.exists():
+        start = start.parent if start.parent.exists() else Path.cwd()
+    config = load_config(Path(config_path) if config_path else None, start=start)
+    select = overrides.pop("select", None)
+    ignore = overrides.pop("ignore", None)
+    extend_select = overrides.pop("extend_select", None)
+    exclude = overrides.pop("exclude", None)
+    extend_exclude = overrides.pop("extend_exclude", None)
+    return config.with_overrides(
+        select=select,
+        ignore=(config.ignore + ignore) if ignore else None,
+        extend_select=(config.extend_select + extend_select) if extend_select else None,
+        exclude=exclude,
+        extend_exclude=(config.extend_exclude + extend_exclude) if extend_exclude else None,
+        **overrides,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="phi-lint")
+def main() -> None:
+    """phi-lint: find PHI/PII leaking into LLM prompts, embeddings, logs and unapproved model
+    endpoints, with the SOC 2 and HIPAA controls each finding touches."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file.")
+@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
+@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
+@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named explicitly (pre-commit passes files).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files .gitignore ignores (default: on).")
+@click.option("--stdin-filename", help="The path to report for source read from stdin ('-').")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to check files with.")
+@click.option("--no-cache", is_flag=True, help="Accepted for compatibility; phi-lint keeps no cache yet.")
+def check(paths, output_format, output_file, select, ignore, extend_select, config_path, exclude, extend_exclude,
+          force_exclude, respect_gitignore, stdin_filename, exit_zero, quiet, jobs, no_cache) -> None:
+    """Check PATHS (files or folders; default: the current folder; '-' reads stdin)."""
+    from phi_lint import runner
+
+    paths = list(paths) or ["."]
+    try:
+        config = resolve_config(
+            config_path, paths, stdin_filename,
+            select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+            exclude=_globs(exclude), extend_exclude=_globs(extend_exclude), respect_gitignore=respect_gitignore,
+        )
+    except ConfigError as exc:
+        click.echo(f"phi-lint: config error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        click.echo(f"phi-lint: no such file or folder: {missing[0]}", err=True)
+        sys.exit(EXIT_ERROR)
+    if "-" in paths:
+        data = sys.stdin.buffer.read()
+        result = runner.check_stdin(data, stdin_filename or "-", config)
+    else:
+        files = runner.discover(paths, config, force_exclude=force_exclude)
+        result = runner.check_paths(files, config, jobs=jobs)
+
+    render = renderer(output_format)
+    stream_is_file = output_file is not None
+    from phi_lint.report.text import default_color
+
+    text = render(result, color=(not stream_is_file and output_format == "text" and default_color()))
+    if quiet and output_format in ("text", "concise"):
+        text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("Found "))
+    if output_file:
+        Path(output_file).write_text(text, encoding="utf-8")
+    elif text:
+        click.echo(text, nl=False)
+    if result.errors and not result.findings:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Show a rule's page: what it does, why, example, fix, controls."""
+    from phi_lint.checks.base import rule_by_code
+    from phi_lint.docs import rule_page
+
+    cls = rule_by_code(code)
+    if cls is None:
+        click.echo(f"phi-lint: unknown rule {code!r} (see `phi-lint rules`)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(rule_page(cls))
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule, one line each."""
+    import json
+
+    from phi_lint.checks.base import all_rules
+    from phi_lint.docs import rule_record
+
+    records = [rule_record(cls) for cls in all_rules()]
+    if output_format == "json":
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    for r in records:
+        fix = "fix" if r["fix"] else "   "
+        click.echo(f"{r['code']}  {r['name']:<28} {r['severity']:<8} {fix}  {r['summary']}")
+
+
+@main.command()
+def version() -> None:
+    """Print phi-lint's version."""
+    click.echo(f"phi-lint {__version__}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,197 @@
+"""Find, validate and freeze the `[tool.phi-lint]` section of pyproject.toml."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from phi_lint.catalog import tomllib
+
+DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info")
+DEFAULT_REDACTOR = "phi_lint.redact.redact"
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI prints it and exits 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    approved_endpoints: tuple[str, ...] = ()
+    approved_regions: tuple[str, ...] = ()
+    sanitizers: tuple[str, ...] = ()
+    redactor: str | None = None
+    extra_phi_fields: tuple[str, ...] = ()
+    not_phi_fields: tuple[str, ...] = ()
+    phi_subjects: tuple[str, ...] | None = None
+    select: tuple[str, ...] = ("PHI",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    # where the configuration came from; paths in it are relative to its folder
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def root(self) -> Path:
+        return self.source.parent if self.source else Path.cwd()
+
+    @property
+    def fix_redactor(self) -> str:
+        """What wrapping fixes call: `redactor`, else the first plain-function sanitizer."""
+        if self.redactor:
+            return self.redactor
+        for name in self.sanitizers:
+            last = name.rsplit(".", 1)[-1]
+            if last[:1].islower():
+                parent = name.rsplit(".", 2)[-2] if name.count(".") >= 1 else ""
+                if not parent[:1].isupper():
+                    return name
+        return DEFAULT_REDACTOR
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        return DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
+
+    def is_enabled(self, code: str, path: str | None = None) -> bool:
+        """ruff's rule: the longest matching prefix among select and ignore wins."""
+        best_select = max((len(p) for p in self.select + self.extend_select if code.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        if path is not None:
+            for pattern, codes in self.per_file_ignores:
+                if _path_matches(path, pattern):
+                    best_ignore = max([best_ignore] + [len(p) for p in codes if code.startswith(p)])
+        return best_select >= 0 and best_select > best_ignore
+
+    def with_overrides(self, **changes) -> "Config":
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **changes) if changes else self
+
+
+def _path_matches(path: str, pattern: str) -> bool:
+    posix = PurePosixPath(path.replace("\\", "/")).as_posix()
+    if fnmatch.fnmatchcase(posix, pattern):
+        return True
+    # `tests/**` also matches `tests/x.py`; a bare pattern matches the file name anywhere
+    if pattern.endswith("/**") and (posix + "/").startswith(pattern[:-2]):
+        return True
+    return "/" not in pattern and fnmatch.fnmatchcase(PurePosixPath(posix).name, pattern)
+
+
+# key -> (attribute, kind)
+_KEYS = {
+    "approved-endpoints": ("approved_endpoints", "strings"),
+    "approved-regions": ("approved_regions", "strings"),
+    "sanitizers": ("sanitizers", "strings"),
+    "redactor": ("redactor", "string"),
+    "extra-phi-fields": ("extra_phi_fields", "strings"),
+    "not-phi-fields": ("not_phi_fields", "strings"),
+    "phi-subjects": ("phi_subjects", "strings"),
+    "select": ("select", "codes"),
+    "ignore": ("ignore", "codes"),
+    "extend-select": ("extend_select", "codes"),
+    "per-file-ignores": ("per_file_ignores", "table"),
+    "exclude": ("exclude", "strings"),
+    "extend-exclude": ("extend_exclude", "strings"),
+    "respect-gitignore": ("respect_gitignore", "bool"),
+}
+
+
+def _code_prefix_ok(value: str) -> bool:
+    return value == "ALL" or (value.startswith("PHI") and value[3:].isdigit() or value == "PHI")
+
+
+def validate(section: dict, source: Path | None) -> Config:
+    where = f" in {source}" if source else ""
+    values: dict = {"source": source}
+    if not isinstance(section, dict):
+        raise ConfigError(f"[tool.phi-lint]{where} must be a table")
+    for key, raw in section.items():
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"unknown key `{key}` in [tool.phi-lint]{where} (known keys: {known})")
+        attribute, kind = _KEYS[key]
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                raise ConfigError(f"`{key}`{where} must be true or false, not {raw!r}")
+            values[attribute] = raw
+        elif kind == "string":
+            if not isinstance(raw, str) or not raw:
+                raise ConfigError(f"`{key}`{where} must be a non-empty string, not {raw!r}")
+            values[attribute] = raw
+        elif kind in ("strings", "codes"):
+            if not isinstance(raw, list) or not all(isinstance(v, str) and v for v in raw):
+                raise ConfigError(f"`{key}`{where} must be a list of strings, not {raw!r}")
+            if kind == "codes":
+                bad = [v for v in raw if not _code_prefix_ok(v)]
+                if bad:
+                    raise ConfigError(f"`{key}`{where} has an unknown rule code or prefix: {bad[0]!r}")
+                raw = ["PHI" if v == "ALL" else v for v in raw]
+            values[attribute] = tuple(raw)
+        elif kind == "table":
+            if not isinstance(raw, dict):
+                raise ConfigError(f"`{key}`{where} must be a table of glob = [codes], not {raw!r}")
+            pairs = []
+            for pattern, codes in raw.items():
+                if not isinstance(codes, list) or not all(isinstance(c, str) and _code_prefix_ok(c) for c in codes):
+                    raise ConfigError(f"`{key}.\"{pattern}\"`{where} must be a list of rule codes, not {codes!r}")
+                pairs.append((pattern, tuple(codes)))
+            values[attribute] = tuple(pairs)
+    for endpoint in values.get("approved_endpoints", ()):
+        if "://" not in endpoint:
+            raise ConfigError(f"`approved-endpoints`{where}: {endpoint!r} is not a URL (write https://host)")
+    return Config(**values)
+
+
+def read_pyproject(path: Path) -> dict | None:
+    """The [tool.phi-lint] table of a pyproject.toml, or None when it has none."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    return data.get("tool", {}).get("phi-lint")
+
+
+@functools.lru_cache(maxsize=256)
+def find_config_file(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.phi-lint] table at or above `start`."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if read_pyproject(pyproject) is not None:
+                    return pyproject
+            except ConfigError:
+                return pyproject  # let load_config report it
+    return None
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    """Load the given file, else the nearest config above `start` (default: cwd), else defaults."""
+    if path is None:
+        path = find_config_file((start or Path.cwd()).resolve())
+        if path is None:
+            return Config()
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    section = read_pyproject(path) if path.name == "pyproject.toml" else _read_plain(path)
+    return validate(section or {}, path.resolve())
+
+
+def _read_plain(path: Path) -> dict:
+    """A phi-lint.toml / .phi-lint.toml holds the keys at top level (or under [tool.phi-lint])."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    return data.get("tool", {}).get("phi-lint", data)

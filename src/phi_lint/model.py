@@ -1,0 +1,131 @@
+"""The plain data that flows from the engine to the reporters and the fixer.
+
+Lines are 1-based; columns are 1-based and counted in characters (not UTF-8 bytes);
+`end_column` is one past the last character, as in SARIF.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; reporters sort on it."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Applicability(str, enum.Enum):
+    SAFE = "safe"  # applied by --fix
+    UNSAFE = "unsafe"  # applied only with --unsafe-fixes
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    path: str
+    line: int
+    column: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of a span (same coordinates as Span) by `content`."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+    imports: tuple[str, ...] = ()  # dotted names to import, e.g. "phi_lint.redact.redact"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    kind: str  # "phi-lint" or "noqa"
+    line: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Controls:
+    soc2: tuple[str, ...] = ()
+    hipaa: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"soc2": list(self.soc2), "hipaa": list(self.hipaa)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    trace: tuple[TraceStep, ...] = ()
+    controls: Controls = field(default_factory=Controls)
+    fingerprint: str = ""
+    fix: Fix | None = None
+    suppression: Suppression | None = None
+    secret: bool = False  # the span holds a secret: reporters never show its text
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+
+@dataclass
+class FileResult:
+    """Everything one file produced: findings (suppressed ones included) and its source text."""
+
+    path: str
+    findings: list[Finding]
+    source: str | None = None  # None when the file could not be read
+    error: str | None = None  # why it could not be read
+
+
+@dataclass
+class CheckResult:
+    files: list[FileResult]
+    errors: list[str] = field(default_factory=list)  # I/O problems that are not findings
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Unsuppressed findings, in path/line order."""
+        out = [f for fr in self.files for f in fr.findings if f.suppression is None]
+        return sorted(out, key=Finding.sort_key)
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        out = [f for fr in self.files for f in fr.findings if f.suppression is not None]
+        return sorted(out, key=Finding.sort_key)

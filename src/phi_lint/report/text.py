@@ -1,0 +1,108 @@
+"""Human output, ruff-like: `path:line:col: CODE message`, the line with a caret span, the trace,
+the fix and the controls; a summary line last."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from phi_lint.model import CheckResult, Finding, Severity
+
+SECRET_MASK = "[REDACTED]"
+
+
+class Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+
+def use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def shown_line(finding: Finding, line: str) -> str:
+    """The source line, with a secret's span masked so that a key never reaches the terminal."""
+    if not finding.secret:
+        return line
+    span = finding.span
+    start = span.column - 1
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    return line[:start] + SECRET_MASK + line[end:]
+
+
+def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.applicability.value == "safe")
+    unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability.value == "unsafe")
+    return safe, unsafe
+
+
+def summary_line(result: CheckResult, findings: list[Finding]) -> str:
+    files = len({f.path for f in findings})
+    safe, unsafe = _fixable_counts(findings)
+    noun = "finding" if len(findings) == 1 else "findings"
+    fixable = ""
+    if safe or unsafe:
+        fixable = f" ({safe} fixable with --fix" + (f", {unsafe} more with --unsafe-fixes" if unsafe else "") + ")"
+    return f"Found {len(findings)} {noun}{fixable} in {files} file{'s' if files != 1 else ''}."
+
+
+def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False, **_: object) -> str:
+    style = Style(color)
+    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
+    out: list[str] = []
+    findings = result.findings
+    for f in findings:
+        sev = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}.get(f.severity, "1;34")
+        fixable = style(" [*]", "1;36") if f.fix is not None else ""
+        out.append(f"{style(f.path, '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {f.message}")
+        lines = sources.get(f.path, [])
+        if 0 < f.line <= len(lines):
+            text = shown_line(f, lines[f.line - 1])
+            gutter = str(f.line)
+            pad = " " * len(gutter)
+            start = f.column - 1
+            end = f.span.end_column - 1 if f.span.end_line == f.line else len(lines[f.line - 1])
+            width = len(SECRET_MASK) if f.secret else max(end - start, 1)
+            out.append(f"{pad} |")
+            out.append(f"{gutter} | {text.rstrip()}")
+            out.append(f"{pad} | {' ' * start}{style('^' * width, sev)}")
+        else:
+            pad = " "
+        if len(f.trace) > 1:
+            steps = " → ".join(f"{s.note} (line {s.line})" for s in f.trace)
+            out.append(f"{pad} = trace: {steps}")
+        if f.fix is not None:
+            note = "" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"
+            out.append(f"{pad} = fix: {f.fix.title}{note}")
+        controls = []
+        if f.controls.soc2:
+            controls.append("SOC 2 " + ", ".join(f.controls.soc2))
+        if f.controls.hipaa:
+            controls.append("HIPAA " + ", ".join(f.controls.hipaa))
+        if controls:
+            out.append(f"{pad} = controls: " + "; ".join(controls))
+        out.append("")
+    for error in result.errors:
+        out.append(f"error: {error}")
+    if findings:
+        out.append(summary_line(result, findings))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def render_concise(result: CheckResult, **_: object) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
+    lines += [f"error: {e}" for e in result.errors]
+    if result.findings:
+        lines.append(summary_line(result, result.findings))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def default_color() -> bool:
+    return use_color(sys.stdout)
