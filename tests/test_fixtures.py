@@ -16,7 +16,8 @@ from phi_lint.config import load_config
 from conftest import FIXTURES, ROOT, annotations
 
 RULE_DIRS = sorted(p for p in FIXTURES.glob("PHI[0-9][0-9][0-9]") if p.is_dir())
-CASES = sorted(p for d in RULE_DIRS for p in d.rglob("*.py") if not p.name.endswith(".fixed.py"))
+DEMO = FIXTURES / "demo"
+CASES = sorted(p for d in [*RULE_DIRS, DEMO] for p in d.rglob("*.py") if not p.name.endswith(".fixed.py"))
 
 
 def findings_of(path: Path):
@@ -33,3 +34,8 @@ def test_fixture_findings_match_annotations(path: Path) -> None:
     extra = sorted(found - expected)
     assert not missing and not extra, f"missing {missing}, extra {extra}"
     assert not (found & absent)
+
+
+def test_demo_shows_every_rule_family() -> None:
+    found = {f.code for path in DEMO.rglob("*.py") for f in findings_of(path)}
+    assert {code[:4] for code in found} == {"PHI1", "PHI2", "PHI3", "PHI4"}

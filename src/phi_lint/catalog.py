@@ -56,8 +56,10 @@ class Vocabulary:
 
     terms: dict[tuple[str, ...], tuple[Category, bool]]
     subjects: frozenset[str]
+    record_subjects: frozenset[str]
     record_words: frozenset[str]
     neutral_words: frozenset[str]
+    opaque_words: frozenset[str]
     fhir_resources: frozenset[str]
     max_term_words: int
 
@@ -144,8 +146,10 @@ def _vocabulary(data: dict) -> Vocabulary:
     return Vocabulary(
         terms=terms,
         subjects=frozenset(data["subjects"]),
+        record_subjects=frozenset(data["record-subjects"]),
         record_words=frozenset(data["record-words"]),
         neutral_words=frozenset(data["neutral-words"]),
+        opaque_words=frozenset(data.get("opaque-words", ())),
         fhir_resources=frozenset(data["fhir-resources"]),
         max_term_words=max(len(t) for t in terms),
     )

@@ -110,7 +110,7 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         Path(output_file).write_text(text, encoding="utf-8")
     elif text:
         click.echo(text, nl=False)
-    if result.errors and not result.findings:
+    if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
 

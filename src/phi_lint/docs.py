@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from phi_lint.catalog import load
 from phi_lint.checks.base import Rule
@@ -51,3 +52,29 @@ def rule_page(cls: type[Rule]) -> str:
         "",
     ]
     return "\n".join(head) + cls.docs() + "\n"
+
+
+def write_pages(folder: Path) -> list[Path]:
+    """Write docs/rules/CODE.md for every rule and an index; returns the files written."""
+    from phi_lint.checks.base import all_rules
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    index = ["# Rules", "", "| code | name | severity | fix | summary |", "| --- | --- | --- | --- | --- |"]
+    for cls in all_rules():
+        page = folder / f"{cls.code}.md"
+        page.write_text(rule_page(cls), encoding="utf-8")
+        written.append(page)
+        r = rule_record(cls)
+        index.append(f"| [{r['code']}]({r['code']}.md) | {r['name']} | {r['severity']} | {r['fix'] or ''} | {r['summary']} |")
+    readme = folder / "README.md"
+    readme.write_text("\n".join(index) + "\n", encoding="utf-8")
+    return [readme, *written]
+
+
+if __name__ == "__main__":  # python -m phi_lint.docs [folder]: regenerate docs/rules
+    import sys
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs" / "rules"
+    for path in write_pages(target):
+        print(path)

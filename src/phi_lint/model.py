@@ -114,10 +114,30 @@ class FileResult:
     error: str | None = None  # why it could not be read
 
 
+@dataclass(frozen=True)
+class BaselineEntry:
+    """An accepted finding recorded by `phi-lint baseline`."""
+
+    code: str
+    path: str  # relative to the repository root, POSIX style
+    fingerprint: str  # Finding.fingerprint: survives lines inserted above
+    line: int  # where it was when recorded: a hint for people, never used to match
+
+
+@dataclass
+class BaselineResult:
+    """What `check --baseline FILE` did: the findings it hid and the entries that matched nothing."""
+
+    file: str
+    hidden: list[Finding]
+    stale: list[BaselineEntry]
+
+
 @dataclass
 class CheckResult:
     files: list[FileResult]
     errors: list[str] = field(default_factory=list)  # I/O problems that are not findings
+    baseline: BaselineResult | None = None  # set when a baseline was applied
 
     @property
     def findings(self) -> list[Finding]:

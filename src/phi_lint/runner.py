@@ -42,7 +42,7 @@ def _gitignore_spec(root: Path):
                     lines.append(raw)
         if (candidate / ".git").exists():
             break
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
 def discover(paths: list[str], config: Config, force_exclude: bool = False) -> list[Path]:
@@ -105,8 +105,10 @@ def check_file(path: Path, config: Config) -> FileResult:
         data = path.read_bytes()
     except OSError as exc:
         return FileResult(shown, [], None, error=f"{shown}: cannot read: {exc.strerror or exc}")
-    engine = engine_for(config)
-    findings = engine.check_source(data, shown)
+    try:
+        findings = engine_for(config).check_source(data, shown)
+    except Exception as exc:  # a bug in phi-lint must not hide the other files' findings
+        return FileResult(shown, [], None, error=f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
     text = data.decode("utf-8", "replace")
     return FileResult(shown, findings, text)
 

@@ -47,11 +47,22 @@ class Classifier:
         self.max_words = max(len(t) for t in self.terms)
         self.not_fields = frozenset(split_words(n) for n in not_fields)
         self.subjects = frozenset(subjects) if subjects is not None else vocabulary.subjects
+        self.record_subjects = frozenset(subjects) if subjects is not None else vocabulary.record_subjects
         self.first_words = frozenset(t[0] for t in self.terms) | self.subjects
+        # what can make anything sensitive: strong terms, subjects and FHIR resource names
+        # (context terms only count next to one of these)
+        self.trigger_words = (
+            frozenset(t[0] for t, (_, strong) in self.terms.items() if strong)
+            | self.subjects
+            | frozenset(split_words(n)[0] for n in vocabulary.fhir_resources)
+        )
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
 
     def is_subject(self, word: str) -> bool:
         return word in self.subjects or (word.endswith("s") and word[:-1] in self.subjects)
+
+    def _is_record_subject(self, word: str) -> bool:
+        return word in self.record_subjects or (word.endswith("s") and word[:-1] in self.record_subjects)
 
     def _match(self, words: tuple[str, ...]) -> tuple[Category, bool] | None:
         """The best term in `words`: strong over context, then the longest."""
@@ -82,10 +93,10 @@ class Classifier:
             category, strong = hit
             if strong or has_subject or on_record:
                 return Sensitivity(category.id, category.kind, f"`{name}` is {category.why}")
-        if has_subject and (self.is_subject(words[-1]) or words[-1] in self.vocabulary.record_words):
+        if any(self._is_record_subject(w) for w in words) and (self.is_subject(words[-1]) or words[-1] in self.vocabulary.record_words):
             return Sensitivity("record", "record", f"`{name}` names a record about a person ({', '.join(w for w in words if self.is_subject(w))})", record=True)
         return None
 
     def could_match(self, words: set[str]) -> bool:
-        """Cheap pre-check: do any of these lowercase words start a term or name a subject?"""
-        return not self.first_words.isdisjoint(words)
+        """Cheap pre-check: could a module with these lowercase words hold anything sensitive?"""
+        return not self.trigger_words.isdisjoint(words)

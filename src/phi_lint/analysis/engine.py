@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import hashlib
 import re
@@ -20,6 +21,7 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
 # model SDKs (responses, prompts) and web frameworks (request bodies).
 _WORDS = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NEWLINE = re.compile(r"\n")
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
     r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s+reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q))?"
@@ -51,16 +53,18 @@ class Engine:
         self.classifier = Classifier(self.catalog.vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects)
         self.rules: list[Rule] = [cls() for cls in all_rules()]
         self.trigger_modules = self._trigger_modules()
+        # Environment switches are written through `os`, not an SDK import: their names alone
+        # make a module worth a full pass. Everything else the pattern rules need comes with an
+        # SDK import.
         tracing = self.catalog.endpoints.get("tracing", {})
-        words = set(tracing.get("env-on", ())) | set(tracing.get("env-debug", ())) | {"verbose", "set_debug", "set_verbose", "success_callback", "callbacks", "capture_message_content", "trace_content"}
-        words |= {a.rsplit(".", 1)[-1] for a in tracing.get("attributes", ())}
-        self.trigger_words = frozenset(words)
+        self.trigger_words = frozenset(tracing.get("env-on", ())) | frozenset(tracing.get("env-debug", ()))
 
     def _trigger_modules(self) -> frozenset[str]:
         names = set(self.catalog.sinks) | set(self.catalog.constructors) | {p for p, _ in self.catalog.sink_patterns}
         names |= {p for p, _, _ in self.catalog.constructor_patterns}
         names |= set(self.catalog.web.get("request-instances", ())) | set(self.catalog.web.get("request-annotations", ()))
         names |= set(self.catalog.web.get("request-param-frameworks", ()))
+        names |= _pattern_rule_names(self.catalog.endpoints)
         tops = {n.split(".", 1)[0].rstrip("*") for n in names if "." in n or n in self.catalog.web.get("request-param-frameworks", ())}
         tops -= {"logging", "sys", "warnings", "pprint", "print", "", "typer", "tqdm", "rich", "click"}
         return frozenset(tops | {"fastapi", "flask", "django", "starlette", "quart", "sanic", "rest_framework"})
@@ -112,11 +116,10 @@ class Engine:
     def _interesting_lines(self, text: str, words: set[str]) -> set[int]:
         """Lines holding a word that starts a sensitive term or names a subject."""
         hits = [w for w in words if self.classifier.could_match(set(split_words(w)))]
-        pattern = re.compile("|".join(sorted(map(re.escape, hits), key=len, reverse=True)))
-        lines = set()
-        for match in pattern.finditer(text):
-            lines.add(text.count("\n", 0, match.start()) + 1)
-        return lines
+        pattern = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+        starts = [0]
+        starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        return {bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)}
 
     def _findings(self, reports, ctx: Context, suppressible: bool = True) -> list[Finding]:
         out = []
@@ -231,6 +234,18 @@ def _suppression_comments(lines: list[str]) -> list[SuppressionComment]:
             start, end = len(line[: match.start()].encode()), len(line[: match.end()].encode())  # ast-style byte columns
             out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason))
     return out
+
+
+def _pattern_rule_names(endpoints: dict) -> set[str]:
+    """Dotted calls and attributes the pattern rules look at (PHI204, PHI303, ...): importing
+    their modules makes a file worth a full pass even with no model SDK in it (`import openlit`)."""
+    tracing = endpoints.get("tracing", {})
+    names = set()
+    for key in ("calls", "attributes", "callback-attributes", "handler-calls", "recording-constructors", "verbose-calls", "capture-calls"):
+        names.update(tracing.get(key, ()))
+    for entry in endpoints.get("region-param", ()) + endpoints.get("call-endpoint", ()):
+        names.update(entry.get("calls", ()))
+    return {n for n in names if "." in n}
 
 
 @functools.lru_cache(maxsize=8)

@@ -16,7 +16,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 
-from phi_lint.analysis.classify import Classifier, Sensitivity
+from phi_lint.analysis.classify import Classifier, Sensitivity, split_words
 from phi_lint.analysis.imports import ImportMap
 from phi_lint.catalog import Catalog, SinkSpec
 
@@ -288,6 +288,8 @@ def source_text(lines: list[str], node: ast.AST, limit: int = 80) -> str:
 
 
 _COUNTING_BUILTINS = frozenset({"len", "bool", "any", "all", "isinstance", "issubclass", "callable", "hasattr", "id", "type", "hash"})
+# Methods that put their arguments into the object they are called on (`turns.append(msg)`).
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"})
 
 
 class FunctionAnalysis:
@@ -352,9 +354,10 @@ class FunctionAnalysis:
         if args.kwarg:
             all_args = all_args + [args.kwarg]
         routed = self._is_route(node)
+        positional = args.posonlyargs + args.args
         for arg in all_args:
             name = arg.arg
-            if unit.cls is not None and arg is (args.posonlyargs + args.args)[0] and name in ("self", "cls"):
+            if unit.cls is not None and positional and arg is positional[0] and name in ("self", "cls"):
                 self.self_name = name
                 continue
             taint = self._classify_name(name, arg)
@@ -526,6 +529,12 @@ class FunctionAnalysis:
 
     def _assign(self, s: ast.Assign) -> None:
         target = s.targets[0]
+        if len(s.targets) == 1 and _same_shape(target, s.value):
+            # `ward, mrn = chart.ward, chart.mrn`: each name gets its own value (all evaluated first)
+            taints = [self.ev_named(v, t) for t, v in zip(target.elts, s.value.elts)]
+            for element, value, taint in zip(target.elts, s.value.elts, taints):
+                self._bind(element, value, taint)
+            return
         taint = self.ev_named(s.value, target)
         for target in s.targets:
             self._bind(target, s.value, taint)
@@ -552,7 +561,7 @@ class FunctionAnalysis:
             self.consts[target.id] = value
             if self._is_prompt_text(target.id, value):
                 taint = union(taint, self._birth(LLM_PROMPT, "prompt", target.id, f"`{target.id}` is a prompt built from data", value))
-            if not _is_literal(value):
+            if not _is_literal(value) and not self._clears(value):
                 taint = union(taint, self._classify_target(target))
         elif isinstance(target, ast.Attribute) and self._is_self(target.value):
             rtype = self.type_of(value)
@@ -600,6 +609,16 @@ class FunctionAnalysis:
             return self._classify_name(target.id, target)
         return CLEAN
 
+    def _clears(self, value: ast.expr) -> bool:
+        """Is the value the result of a sanitizer or a counting function (`redact(x)`, `len(x)`)?
+        Then the name it is given to says nothing about its content."""
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        key, _ = self.resolve(value.func)
+        return key is not None and (key in self.m.sanitizers or key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key))
+
     def _is_self(self, node: ast.expr) -> bool:
         return self.self_name is not None and isinstance(node, ast.Name) and node.id == self.self_name
 
@@ -622,7 +641,7 @@ class FunctionAnalysis:
 
     def _all_of(self, node) -> Taint:
         out = CLEAN
-        for element in getattr(node, "elts", None) or node.values:
+        for element in node.values if type(node) is ast.BoolOp else node.elts:
             out = union(out, self.ev(element))
         return out
 
@@ -661,6 +680,8 @@ class FunctionAnalysis:
         return self._classify_name(name, node)
 
     def _classify_name(self, name: str, node: ast.AST, on_record: bool = False) -> Taint:
+        if len(name) > 3 and name.isupper():
+            return CLEAN  # a constant by convention (PEP 8): configuration, not a person's data
         hit = self.m.classifier.classify(name, on_record)
         if hit is None:
             return CLEAN
@@ -687,6 +708,8 @@ class FunctionAnalysis:
             return self._birth(PAYLOAD, "payload", self.m.line_text(node), f"`{self.m.line_text(node)}` is the body of an inbound request", node)
         if base_type is not None:
             return CLEAN  # an attribute of a client, logger, ...: not data
+        if self.m.imports.resolve(node) is not None:
+            return CLEAN  # a module attribute (`os.RTLD_MEMBER`, `settings.X`): code, not data
         base = self.ev(node.value)
         return self._member(base, node.attr, node)
 
@@ -696,6 +719,9 @@ class FunctionAnalysis:
         hit = self.m.classifier.classify(member, on_record)
         rest = without(base, PHI_RECORD)
         if hit is None:
+            words = split_words(member)
+            if words and words[-1] in self.m.catalog.vocabulary.opaque_words:
+                return CLEAN  # `patient.id`, `body["request_id"]`: an opaque key, not content
             return rest
         text = self.m.line_text(node)
         if hit.record:
@@ -736,7 +762,7 @@ class FunctionAnalysis:
                 self.name_ctx = previous
             if key is not None:
                 keys[key] = v
-                if not _is_literal(v):
+                if not _is_literal(v) and not self._clears(v):
                     hit = self.m.classifier.classify(key)
                     if hit is not None and not value:
                         label = PHI_RECORD if hit.record else PHI_FIELD
@@ -819,6 +845,9 @@ class FunctionAnalysis:
             if value is None and self.m.module_scope is not None and self.m.module_scope is not self:
                 value = self.m.module_scope.consts.get(node.id)
             return self.const_value(value, depth + 1) if value is not None else None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):  # `not DEBUG`
+            value = self.const_value(node.operand, depth + 1)
+            return None if value is None else not value
         return self.const_str(node, depth)
 
     # ------------------------------------------------------------------ types
@@ -933,6 +962,8 @@ class FunctionAnalysis:
             everything = union(everything, t)
         for t in kw_taints:
             everything = union(everything, t)
+        if method in _MUTATORS and not inst and not self.quiet and everything is not receiver:
+            self._mutate(func.value, without(everything, *receiver), node)
 
         if key is not None:
             specs = self.m.catalog.sinks_for(key)
@@ -962,7 +993,7 @@ class FunctionAnalysis:
             if method == "get" and node.args:
                 name = self.const_str(node.args[0])
                 if name is not None:
-                    return union(self._member(receiver, name, node), *arg_taints[1:2])
+                    return union(self._member(receiver, name, node), arg_taints[1] if len(arg_taints) > 1 else CLEAN)
             if PHI_RECORD in receiver and method not in self.m.web.get("record-dumps", ()):
                 hit = self.m.classifier.classify(method, True)
                 rest = without(everything, PHI_RECORD)
@@ -970,6 +1001,18 @@ class FunctionAnalysis:
                     return rest
                 return union(self._member(receiver, method, func), rest)
         return everything
+
+    def _mutate(self, target: ast.expr, added: Taint, node: ast.Call) -> None:
+        """`turns.append(msg)`, `context.update(extra)`: the container now holds what was added."""
+        if not added:
+            return
+        added = add_step(added, Step(node.lineno, node.col_offset, f"added to `{self.m.line_text(target)}`"))
+        if isinstance(target, ast.Name):
+            self.env[target.id] = union(self._name(target), added)
+        elif isinstance(target, ast.Attribute) and self._is_self(target.value):
+            self.env["self." + target.attr] = union(self._attribute(target), added)
+            if self.cls is not None:
+                self.cls.attr_taint[target.attr] = union(self.cls.attr_taint.get(target.attr, CLEAN), real(added))
 
     def _local_method(self, func: ast.Attribute) -> FunctionInfo | None:
         """`obj.method()` where `obj = LocalClass(...)`."""
@@ -1094,7 +1137,8 @@ class FunctionAnalysis:
                 self._sink_argument(arg, "EXCEPTION", f"the message of `{name}`", f"argument {i + 1}", None)
             for kw in exc.keywords:
                 if kw.arg not in ("status_code", "code", "headers"):
-                    self._sink_argument(kw.value, "EXCEPTION", f"the message of `{name}`", f"`{kw.arg}=`", None)
+                    label = f"`{kw.arg}=`" if kw.arg else "`**kwargs`"
+                    self._sink_argument(kw.value, "EXCEPTION", f"the message of `{name}`", label, None)
         else:
             self.ev(exc)
 
@@ -1181,6 +1225,15 @@ def _target_name(target: ast.expr) -> str | None:
     if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
         return target.slice.value
     return None
+
+
+def _same_shape(target: ast.expr, value: ast.expr) -> bool:
+    """`a, b = x, y`: a tuple target and a tuple value of the same length, nothing starred."""
+    return (
+        isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts)
+    )
 
 
 def _is_literal(node: ast.expr) -> bool:

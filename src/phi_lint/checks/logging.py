@@ -40,7 +40,7 @@ class PhiInLog(FlowRule):
     code = "PHI201"
     name = "phi-in-log"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}): {why}"
+    message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     labels = (PHI_FIELD,)
     sinks = frozenset({"LOG"})
@@ -81,7 +81,7 @@ class PayloadInLog(FlowRule):
     code = "PHI202"
     name = "payload-in-log"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}) unredacted: {why}"
+    message = "`{source}` reaches {sink} ({argument}) unredacted: {why}"
     fix_title = "Wrap the value in the redactor"
     labels = (PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
     sinks = frozenset({"LOG"})
@@ -121,7 +121,7 @@ class PhiInException(FlowRule):
     code = "PHI203"
     name = "phi-in-exception"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}): {why}"
+    message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     labels = (PHI_FIELD, PHI_RECORD, PAYLOAD)
     sinks = frozenset({"EXCEPTION"})

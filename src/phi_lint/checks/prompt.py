@@ -52,7 +52,7 @@ class PhiInPrompt(FlowRule):
     code = "PHI101"
     name = "phi-in-prompt"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}): {why}"
+    message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     labels = (PHI_FIELD,)
     sinks = frozenset({"MODEL_CONTENT"})
@@ -93,7 +93,7 @@ class RecordInPrompt(FlowRule):
     code = "PHI102"
     name = "record-in-prompt"
     severity = Severity.ERROR
-    message = "PHI record {source} reaches {sink} ({argument}): {why}; send only the fields the task needs"
+    message = "PHI record `{source}` reaches {sink} ({argument}): {why}; send only the fields the task needs"
     fix_title = "Wrap the record in the redactor"
     labels = (PHI_RECORD,)
     sinks = frozenset({"MODEL_CONTENT"})
@@ -133,7 +133,7 @@ class PhiInEmbedding(FlowRule):
     code = "PHI103"
     name = "phi-in-embedding"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}): {why}"
+    message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     labels = (PHI_FIELD, PHI_RECORD)
     sinks = frozenset({"MODEL_EMBED"})
@@ -172,7 +172,7 @@ class PhiInRequestMetadata(FlowRule):
     code = "PHI104"
     name = "phi-in-request-metadata"
     severity = Severity.ERROR
-    message = "{source} reaches {sink} ({argument}): {why}; use a pseudonymous id"
+    message = "`{source}` reaches {sink} ({argument}): {why}; use a pseudonymous id"
     fix_title = "Replace the value by a pseudonymous id"
     labels = (PHI_FIELD, PHI_RECORD)
     sinks = frozenset({"MODEL_METADATA"})

@@ -9,14 +9,14 @@ from typing import Iterator
 from phi_lint.checks.base import Context, Report, Rule
 from phi_lint.model import Severity
 
-TRUTHY = {True, 1, "true", "1", "yes", "on", "t", "y"}
-DEBUG_LEVELS = {"debug", "info", "trace", "verbose", "true", "1"}
+TRUTHY = {"true", "1", "yes", "on", "t", "y"}
 
 
 def is_truthy(value) -> bool:
+    """How switches read booleans: `True`, a non-zero number, or "true"/"1"/"yes"/"on"."""
     if isinstance(value, str):
         return value.strip().lower() in TRUTHY
-    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value != 0)
+    return value is True or (isinstance(value, (int, float)) and not isinstance(value, bool) and value != 0)
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
@@ -71,54 +71,87 @@ class ModelContentTracing(Rule):
     def check(self, ctx: Context) -> Iterator[Report]:
         m = ctx.analysis
         spec = m.catalog.endpoints.get("tracing", {})
-        env_on = set(spec.get("env-on", ()))
-        env_debug = set(spec.get("env-debug", ()))
+        switches = _Switches(spec)
         for fact in m.assigns:
             value = fact.scope.const_value(fact.value)
-            if fact.target in spec.get("attributes", ()) and (is_truthy(value) or (isinstance(value, str) and value.lower() in DEBUG_LEVELS)):
-                yield self._report(fact.value, f"`{fact.target} = {ast.unparse(fact.value)}`", "", fact.stmt)
+            shown = f"`{fact.target} = {ast.unparse(fact.value)}`"
+            if fact.target in spec.get("attributes", ()) and switches.on_or_debug(value):
+                yield self._report(fact.value, shown, "", fact.stmt)
             elif fact.target in spec.get("callback-attributes", ()):
-                names = _strings(fact.value, fact.scope)
-                third = sorted(set(names) & set(spec.get("third-party-callbacks", ())))
+                third = switches.third_parties(_strings(fact.value, fact.scope))
                 if third:
-                    yield self._report(fact.value, f"`{fact.target}`", f" and sends them to {', '.join(third)}", fact.stmt)
+                    yield self._report(fact.value, shown, f" and sends them to {', '.join(third)}", fact.stmt)
             elif fact.target.startswith("os.environ[") and fact.target.endswith("]"):
-                yield from self._env(fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, env_on, env_debug)
+                yield from self._env(fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, switches)
         for call in m.calls:
             key = call.key
+            node = call.node
+            shown = ast.unparse(node.func)
             if key in spec.get("calls", ()):
-                arg = call.node.args[0] if call.node.args else None
+                arg = node.args[0] if node.args else None
                 if arg is None or is_truthy(call.scope.const_value(arg)):
-                    yield self._report(arg or call.node, f"`{ast.unparse(call.node.func)}(...)`", "", call.stmt)
-            elif key in ("os.environ.setdefault", "os.putenv") and len(call.node.args) >= 2:
-                name = call.scope.const_str(call.node.args[0])
+                    text = f"`{shown}({ast.unparse(arg) if arg is not None else ''})`"
+                    yield self._report(arg or node, text, "", call.stmt)
+            elif key in spec.get("handler-calls", ()) and node.args:
+                handler = (call.scope.const_str(node.args[0]) or "").lower()
+                if handler in spec.get("print-handlers", ()):
+                    yield self._report(node.args[0], f"`{shown}({handler!r})`", " to stdout", call.stmt)
+                elif switches.third_parties([handler]):
+                    yield self._report(node.args[0], f"`{shown}({handler!r})`", f" and sends them to {handler}", call.stmt)
+            elif key in spec.get("recording-constructors", ()):
+                yield self._report(node, f"`{shown}()`", "", call.stmt)
+            elif key in ("os.environ.setdefault", "os.putenv") and len(node.args) >= 2:
+                name = call.scope.const_str(node.args[0])
                 if name:
-                    value = call.node.args[1]
-                    yield from self._env(name, value, call.scope.const_value(value), call.stmt, env_on, env_debug)
-            elif key == "os.environ.update" and call.node.args and isinstance(call.node.args[0], ast.Dict):
-                for k, v in zip(call.node.args[0].keys, call.node.args[0].values):
+                    value = node.args[1]
+                    yield from self._env(name, value, call.scope.const_value(value), call.stmt, switches)
+            elif key == "os.environ.update" and node.args and isinstance(node.args[0], ast.Dict):
+                for k, v in zip(node.args[0].keys, node.args[0].values):
                     name = call.scope.const_str(k) if k is not None else None
                     if name:
-                        yield from self._env(name, v, call.scope.const_value(v), call.stmt, env_on, env_debug)
-            verbose = keyword(call.node, "verbose")
+                        yield from self._env(name, v, call.scope.const_value(v), call.stmt, switches)
+            verbose = keyword(node, "verbose")
             if verbose is not None and is_truthy(call.scope.const_value(verbose.value)):
-                if set(call.types) & set(spec.get("verbose-types", ())) or any(fnmatch.fnmatchcase(key, p) for p in spec.get("verbose-calls", ())):
-                    yield self._report(verbose.value, f"`verbose=True` on `{ast.unparse(call.node.func)}`", "", call.stmt)
-            if any(fnmatch.fnmatchcase(key, p) for p in spec.get("capture-calls", ())):
-                for name in spec.get("capture-keywords", ()):
-                    kw = keyword(call.node, name)
+                if set(call.types) & switches.verbose_types or any(fnmatch.fnmatchcase(key, p) for p in switches.verbose_calls):
+                    yield self._report(verbose.value, f"`verbose={ast.unparse(verbose.value)}` on `{shown}`", " to stdout", call.stmt)
+            if any(fnmatch.fnmatchcase(key, p) for p in switches.capture_calls):
+                for name in switches.capture_keywords:
+                    kw = keyword(node, name)
                     if kw is not None and is_truthy(call.scope.const_value(kw.value)):
-                        yield self._report(kw.value, f"`{name}=True`", " into traces", call.stmt)
+                        yield self._report(kw.value, f"`{name}={ast.unparse(kw.value)}`", " into traces", call.stmt)
 
-    def _env(self, name: str, node: ast.expr, value, stmt, env_on: set, env_debug: set) -> Iterator[Report]:
-        if name in env_on and is_truthy(value):
+    def _env(self, name: str, node: ast.expr, value, stmt, switches: "_Switches") -> Iterator[Report]:
+        if name in switches.env_on and is_truthy(value):
             where = " into traces sent to a third party" if "TRAC" in name else " into telemetry"
-            yield self._report(node, f"setting {name}", where, stmt)
-        elif name in env_debug and isinstance(value, str) and value.strip().lower() in DEBUG_LEVELS:
+            yield self._report(node, f"setting {name}={value}", where, stmt)
+        elif name in switches.env_debug and switches.is_debug(value):
             yield self._report(node, f"setting {name}={value}", " in debug logs", stmt)
 
     def _report(self, node: ast.AST, what: str, where: str, stmt) -> Report:
         return Report(node=node, message=self.message.format(what=what, where=where), stmt=stmt)
+
+
+class _Switches:
+    """The [tracing] table of rules/endpoints.toml, as sets."""
+
+    def __init__(self, spec: dict) -> None:
+        self.env_on = frozenset(spec.get("env-on", ()))
+        self.env_debug = frozenset(spec.get("env-debug", ()))
+        self.debug_levels = frozenset(spec.get("debug-levels", ()))
+        self.third_party = frozenset(spec.get("third-party-callbacks", ()))
+        self.verbose_types = frozenset(spec.get("verbose-types", ()))
+        self.verbose_calls = tuple(spec.get("verbose-calls", ()))
+        self.capture_calls = tuple(spec.get("capture-calls", ()))
+        self.capture_keywords = tuple(spec.get("capture-keywords", ()))
+
+    def is_debug(self, value) -> bool:
+        return isinstance(value, str) and value.strip().lower() in self.debug_levels
+
+    def on_or_debug(self, value) -> bool:
+        return is_truthy(value) or self.is_debug(value)
+
+    def third_parties(self, names: list[str]) -> list[str]:
+        return sorted({n for n in names if n in self.third_party})
 
 
 def _strings(node: ast.expr, scope) -> list[str]:
