@@ -73,8 +73,17 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to check files with.")
 @click.option("--no-cache", is_flag=True, help="Accepted for compatibility; phi-lint keeps no cache yet.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Hide the findings this baseline accepts (write one with `phi-lint baseline`).")
+@click.option("--diff-base", metavar="REV", help="Report only findings on lines added or changed since REV (git; for pull requests).")
+@click.option("--show-suppressed", is_flag=True, help="List every suppressed finding with its reason.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (files are rewritten).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too (review them).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 when there would be changes.")
+@click.option("--show-fixes", is_flag=True, help="List every fix applied (with --fix) or that would be (with --diff).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix, exit 1 when a fix was applied, even if no finding remains.")
 def check(paths, output_format, output_file, select, ignore, extend_select, config_path, exclude, extend_exclude,
-          force_exclude, respect_gitignore, stdin_filename, exit_zero, quiet, jobs, no_cache) -> None:
+          force_exclude, respect_gitignore, stdin_filename, exit_zero, quiet, jobs, no_cache,
+          baseline_file, diff_base, show_suppressed, apply_fixes, unsafe_fixes, show_diff, show_fixes, exit_non_zero_on_fix) -> None:
     """Check PATHS (files or folders; default: the current folder; '-' reads stdin)."""
     from phi_lint import runner
 
@@ -92,27 +101,136 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     if missing:
         click.echo(f"phi-lint: no such file or folder: {missing[0]}", err=True)
         sys.exit(EXIT_ERROR)
+    root = report_root(paths, config, stdin_filename)
+    accepted, changes = _ci_inputs(baseline_file, diff_base, Path(stdin_filename or paths[0]))
     if "-" in paths:
         data = sys.stdin.buffer.read()
         result = runner.check_stdin(data, stdin_filename or "-", config)
     else:
         files = runner.discover(paths, config, force_exclude=force_exclude)
         result = runner.check_paths(files, config, jobs=jobs)
+    if accepted is not None:
+        from phi_lint import baseline
+
+        result = baseline.apply(result, accepted, root, baseline_file, config.is_enabled)
+    if changes is not None:
+        from phi_lint.gitdiff import only_changed
+
+        result = only_changed(result, changes)
+    fixed = 0
+    report_to_stderr = False
+    if apply_fixes or show_diff:
+        stdin = data if "-" in paths else None
+        result, fixed = _run_fixes(result, config, unsafe_fixes, show_diff, show_fixes, stdin,
+                                   to_stderr=bool(output_file) or output_format not in ("text", "concise") or stdin is not None, quiet=quiet)
+        report_to_stderr = stdin is not None  # stdout carries the fixed source, as with ruff
 
     render = renderer(output_format)
     stream_is_file = output_file is not None
     from phi_lint.report.text import default_color
 
-    text = render(result, color=(not stream_is_file and output_format == "text" and default_color()))
+    text = render(result, color=(not stream_is_file and output_format == "text" and default_color()),
+                  show_suppressed=show_suppressed, root=root)
     if quiet and output_format in ("text", "concise"):
         text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("Found "))
     if output_file:
         Path(output_file).write_text(text, encoding="utf-8")
     elif text:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=report_to_stderr)
     if result.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+    failed = result.findings or (exit_non_zero_on_fix and fixed)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: bool, stdin: bytes | None,
+               to_stderr: bool, quiet: bool):
+    """--fix / --diff: apply (or diff) the fixes; returns what remains to report and how many
+    fixes were applied. --diff prints the diff and exits here (1: there are changes)."""
+    from phi_lint.fix.apply import fix_result
+
+    run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin)
+    for message in run.messages:
+        click.echo(f"phi-lint: {message}", err=True)
+    applied = run.applied
+    n, files = len(applied), len(run.files)
+    head = f"{'Would fix' if diff else 'Fixed'} {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    summary = [head + (":" if show_fixes and applied else ".")]
+    if show_fixes:
+        summary += [f"  {a.path}:{a.line}:{a.column}: {a.code} {a.title}" + (" (unsafe)" if a.applicability.value == "unsafe" else "") for a in applied]
+    if diff:
+        click.echo(run.diff(), nl=False)
+        if show_fixes:
+            click.echo("\n".join(summary), err=True)
+        sys.exit(EXIT_ERROR if result.errors else EXIT_FINDINGS if run.files else EXIT_CLEAN)
+    if stdin is not None:
+        out = run.files[0] if run.files else None
+        sys.stdout.buffer.write(out.after.encode(out.encoding) if out else stdin)
+        sys.stdout.buffer.flush()
+    if applied and (show_fixes or not quiet):
+        click.echo("\n".join(summary), err=to_stderr)
+    return run.result, n
+
+
+def report_root(paths: list[str], config: Config, stdin_filename: str | None = None) -> Path:
+    """What CI reports and baselines are relative to: the git work tree's top, else the config's folder."""
+    from phi_lint.gitdiff import repo_root
+
+    start = Path(stdin_filename or (paths[0] if paths and paths[0] != "-" else "."))
+    return repo_root(start) or config.root.resolve()
+
+
+def _ci_inputs(baseline_file: str | None, diff_base: str | None, start: Path):
+    """The baseline's entries and the lines changed since --diff-base, read before any file is
+    checked so that a bad file name or revision stops the run at once (exit 2)."""
+    from phi_lint.baseline import BaselineError, load
+    from phi_lint.gitdiff import GitError, changed_lines
+
+    try:
+        accepted = load(Path(baseline_file)) if baseline_file else None
+        changes = changed_lines(diff_base, start if start.exists() else Path.cwd()) if diff_base is not None else None
+    except BaselineError as exc:
+        click.echo(f"phi-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except GitError as exc:
+        click.echo(f"phi-lint: --diff-base: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    return accepted, changes
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=".phi-lint-baseline.json", show_default=True, help="Where to write the baseline.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
+@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
+@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
+@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+def write_baseline(paths, output_file, config_path, select, ignore, extend_select, exclude, extend_exclude) -> None:
+    """Record today's findings in PATHS as accepted: `check --baseline FILE` then reports only new ones."""
+    from phi_lint import baseline, runner
+
+    paths = list(paths) or ["."]
+    try:
+        config = resolve_config(
+            config_path, paths, select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+            exclude=_globs(exclude), extend_exclude=_globs(extend_exclude),
+        )
+    except ConfigError as exc:
+        click.echo(f"phi-lint: config error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    result = runner.check_paths(runner.discover(paths, config), config)
+    for error in result.errors:
+        click.echo(f"phi-lint: {error}", err=True)
+    try:
+        entries = baseline.write(Path(output_file), result, report_root(paths, config))
+    except OSError as exc:
+        click.echo(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    n = len(entries)
+    click.echo(f"Wrote {n} entr{'ies' if n != 1 else 'y'} to {output_file}.", err=True)
+    sys.exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
 
 @main.command()

@@ -91,6 +91,9 @@ class Finding:
     fix: Fix | None = None
     suppression: Suppression | None = None
     secret: bool = False  # the span holds a secret: reporters never show its text
+    # secrets (key literals) on the finding's lines, whichever rule reports it: reporters that
+    # show source never show their text either
+    secret_spans: tuple[Span, ...] = ()
 
     @property
     def line(self) -> int:

@@ -23,6 +23,11 @@ def split_words(name: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD.findall(name))
 
 
+def _singular(word: str) -> str:
+    """`notes` -> `note`, `mrns` -> `mrn`; short words and `-ss` endings stay as they are."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     category: str  # a category id of the vocabulary, or "record"
@@ -69,10 +74,13 @@ class Classifier:
         best: tuple[Category, bool] | None = None
         best_len = 0
         for i, word in enumerate(words):
-            if word not in self.first_words:
+            if word not in self.first_words and _singular(word) not in self.first_words:
                 continue
             for n in range(min(self.max_words, len(words) - i), 0, -1):
-                hit = self.terms.get(words[i : i + n])
+                window = words[i : i + n]
+                hit = self.terms.get(window)
+                if hit is None and _singular(window[-1]) != window[-1]:
+                    hit = self.terms.get(window[:-1] + (_singular(window[-1]),))  # `nursing_notes`, `mrns`
                 if hit:
                     if best is None or (hit[1] and not best[1]) or (hit[1] == best[1] and n > best_len):
                         best, best_len = hit, n
@@ -97,6 +105,16 @@ class Classifier:
             return Sensitivity("record", "record", f"`{name}` names a record about a person ({', '.join(w for w in words if self.is_subject(w))})", record=True)
         return None
 
+    def names_person(self, name: str) -> bool:
+        """Is an object of this name about a person, so that context terms of its fields count
+        (`patient.email`, `member.phone`, `member_profile.phone`)? A bare `member` is not a
+        record on its own (tar and enum members), but its contact fields are still a person's."""
+        hit = self.classify(name)
+        if hit is not None and hit.record:
+            return True
+        words = split_words(name)
+        return any(self.is_subject(w) for w in words) and not any(w in self.vocabulary.neutral_words for w in words)
+
     def could_match(self, words: set[str]) -> bool:
         """Cheap pre-check: could a module with these lowercase words hold anything sensitive?"""
-        return not self.trigger_words.isdisjoint(words)
+        return not self.trigger_words.isdisjoint(words) or not self.trigger_words.isdisjoint(map(_singular, words))

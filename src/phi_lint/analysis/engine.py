@@ -9,6 +9,8 @@ import hashlib
 import re
 import tokenize
 import io
+import os
+from pathlib import Path
 from dataclasses import dataclass
 
 from phi_lint.analysis.classify import Classifier, split_words
@@ -25,7 +27,7 @@ _NEWLINE = re.compile(r"\n")
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
     r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s+reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q))?"
-    r"|(?P<noqa>noqa)(?::\s*(?P<noqa_codes>[A-Z]+[0-9]*(?:\s*,?\s*[A-Z]+[0-9]+)*))?(?:\s*--\s*(?P<noqa_reason>\S.*))?)",
+    r"|(?P<noqa>noqa)\b(?::\s*(?P<noqa_codes>[A-Z]+[0-9]*(?:\s*,?\s*[A-Z]+[0-9]*)*))?(?:\s*--\s*(?P<noqa_reason>\S.*))?)",
     re.IGNORECASE,
 )
 
@@ -57,7 +59,9 @@ class Engine:
         # make a module worth a full pass. Everything else the pattern rules need comes with an
         # SDK import.
         tracing = self.catalog.endpoints.get("tracing", {})
-        self.trigger_words = frozenset(tracing.get("env-on", ())) | frozenset(tracing.get("env-debug", ()))
+        switches = sorted(set(tracing.get("env-on", ())) | set(tracing.get("env-debug", ())))
+        # searched in the text: `_WORDS` splits LANGCHAIN_TRACING_V2 at its underscores
+        self.trigger_switches = re.compile("|".join(map(re.escape, switches))) if switches else None
 
     def _trigger_modules(self) -> frozenset[str]:
         names = set(self.catalog.sinks) | set(self.catalog.constructors) | {p for p, _ in self.catalog.sink_patterns}
@@ -80,24 +84,35 @@ class Engine:
                 tree = ast.parse(text, filename=path)
             except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
                 ctx.parse_error = exc if isinstance(exc, (SyntaxError, ValueError)) else SyntaxError(f"{type(exc).__name__}: too deeply nested to parse")
-        reports: list[tuple[Rule, Report]] = []
         if ctx.parse_error is None:
             try:
                 ctx.analysis = self._analyse(tree, text, lines, path)
             except RecursionError:
                 ctx.parse_error = SyntaxError("too deeply nested to analyse")
-        for rule in self.rules:
-            if rule.after_suppressions or (rule.needs_tree and ctx.analysis is None):
-                continue
-            if not self.config.is_enabled(rule.code, path):
-                continue
-            for report in rule.check(ctx):
-                reports.append((rule, report))
-        ctx.suppressions = _suppression_comments(lines) if text and ("noqa" in text or "phi-lint" in text) else []
+        reports = self._run_rules(ctx, path)
+        ctx.suppressions = _suppression_comments(text, lines) if text and ("noqa" in text.lower() or "phi-lint" in text) else []
         findings = self._findings(reports, ctx)
         after = [(rule, r) for rule in self.rules if rule.after_suppressions and self.config.is_enabled(rule.code, path) for r in rule.check(ctx)]
         findings += self._findings(after, ctx, suppressible=False)
         return sorted(findings, key=Finding.sort_key)
+
+    def _run_rules(self, ctx: Context, path: str) -> list[tuple[Rule, Report]]:
+        reports: list[tuple[Rule, Report]] = []
+        try:
+            for rule in self.rules:
+                if rule.after_suppressions or (rule.needs_tree and ctx.analysis is None):
+                    continue
+                if not self.config.is_enabled(rule.code, path):
+                    continue
+                for report in rule.check(ctx):
+                    reports.append((rule, report))
+        except RecursionError:
+            # a rule met an expression nested too deep to walk (messages, fixes): then the file
+            # is not checked at all, and PHI900 says so, rather than half checked
+            ctx.analysis = None
+            ctx.parse_error = SyntaxError("too deeply nested to analyse")
+            return self._run_rules(ctx, path)
+        return reports
 
     def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str) -> ModuleAnalysis:
         words = set(_WORDS.findall(text))
@@ -105,9 +120,10 @@ class Engine:
         for word in words:
             lowered.update(split_words(word))
         scan_keys = bool(_KEYISH.search(text))
-        analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, self.config.sanitizers, self.config.approved_endpoints, scan_keys)
+        cleared_by = self.config.sanitizers + ((self.config.redactor,) if self.config.redactor else ())  # what fixes wrap values in clears them
+        analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints, scan_keys)
         imports_sdk = bool(analysis.top_modules & self.trigger_modules)
-        if imports_sdk or scan_keys or not words.isdisjoint(self.trigger_words):
+        if imports_sdk or scan_keys or (self.trigger_switches is not None and self.trigger_switches.search(text)):
             analysis.run(None)
         elif self.classifier.could_match(lowered):
             analysis.run(self._interesting_lines(text, words))
@@ -123,6 +139,7 @@ class Engine:
 
     def _findings(self, reports, ctx: Context, suppressible: bool = True) -> list[Finding]:
         out = []
+        secrets = self._secret_spans(ctx) if reports else []
         seen_fp: dict[str, int] = {}
         seen: set[tuple] = set()
         for rule, report in reports:
@@ -133,7 +150,7 @@ class Engine:
                 continue
             seen.add(key)
             soc2, hipaa = self.catalog.controls.get(rule.code, ((), ()))
-            base = _fingerprint_base(rule.code, ctx.path, _statement_text(ctx.lines, report.stmt or node))
+            base = _fingerprint_base(rule.code, _repo_relative(ctx.path), _statement_text(ctx.lines, report.stmt or node))
             index = seen_fp.get(base, 0)
             seen_fp[base] = index + 1
             fingerprint = hashlib.sha256(f"{base}\x00{index}".encode()).hexdigest()[:20]
@@ -151,8 +168,18 @@ class Engine:
                 fix=report.fix,
                 suppression=suppression,
                 secret=report.secret,
+                secret_spans=tuple(k for k in secrets if k.line <= span.end_line and k.end_line >= span.line),
             ))
         return out
+
+    def _secret_spans(self, ctx: Context) -> list[Span]:
+        """Every key literal of the file, found whether or not PHI401 is selected: a finding of
+        any rule on the same line must not show it."""
+        from phi_lint.checks.secrets import key_provider
+
+        if ctx.analysis is None:
+            return []
+        return [self._span(ctx.lines, c.node) for c in ctx.analysis.constants if key_provider(c.node.value, c.context, self.catalog)]
 
     def _span(self, lines: list[str], node) -> Span:
         line = getattr(node, "lineno", 1) or 1
@@ -211,16 +238,47 @@ def _statement_text(lines: list[str], node) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=4096)
+def _repo_relative(path: str) -> str:
+    """The path a fingerprint hashes: relative to the repository top, so that a baseline made
+    at the root matches a run from a subfolder (and GitHub alerts keep their identity)."""
+    from phi_lint.gitdiff import repo_path, repo_root
+
+    if path in ("-", ""):
+        return path
+    root = repo_root(Path(os.path.abspath(path)).parent)
+    return repo_path(path, root) if root else path.replace("\\", "/")
+
+
 def _fingerprint_base(code: str, path: str, statement: str) -> str:
     return f"{code}\x00{path.replace(chr(92), '/')}\x00{statement}"
 
 
-def _suppression_comments(lines: list[str]) -> list[SuppressionComment]:
+def _comments(text: str, lines: list[str]) -> list[tuple[int, int, str]]:
+    """(line, character column, text) of every comment. Tokenizing, so that a `# noqa` inside a
+    string is not one; past the point where a broken file stops tokenizing, every `#` counts."""
+    found: list[tuple[int, int, str]] = []
+    last = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            last = token.start[0]
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.start[1], token.string))
+    except (tokenize.TokenError, SyntaxError):
+        for number in range(max(last, 1), len(lines) + 1):
+            line = lines[number - 1]
+            if "#" in line and not any(n == number for n, _, _ in found):
+                found.append((number, line.index("#"), line[line.index("#") :]))
+    return found
+
+
+def _suppression_comments(text: str, lines: list[str]) -> list[SuppressionComment]:
     out = []
-    for number, line in enumerate(lines, 1):
-        if "#" not in line or ("noqa" not in line.lower() and "phi-lint" not in line):
+    for number, col, comment in _comments(text, lines):
+        if "noqa" not in comment.lower() and "phi-lint" not in comment:
             continue
-        for match in _COMMENT.finditer(line):
+        line = lines[number - 1]
+        for match in _COMMENT.finditer(comment):
             if match.group("noqa"):
                 codes = tuple(c for c in re.split(r"[\s,]+", match.group("noqa_codes") or "") if c)
                 reason = (match.group("noqa_reason") or "").strip() or None
@@ -230,8 +288,10 @@ def _suppression_comments(lines: list[str]) -> list[SuppressionComment]:
                 reason = (match.group("reason") or "").strip() or None
                 kind = "phi-lint"
             if kind == "noqa" and codes and not any(c.upper().startswith("PHI") for c in codes):
-                continue
-            start, end = len(line[: match.start()].encode()), len(line[: match.end()].encode())  # ast-style byte columns
+                continue  # another tool's codes (`# noqa: E501`)
+            # ast-style byte columns, as the engine's spans expect
+            start = len(line[: col + match.start()].encode())
+            end = len(line[: col + match.end()].encode())
             out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason))
     return out
 

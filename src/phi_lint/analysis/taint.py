@@ -27,6 +27,7 @@ LLM_PROMPT = "LLM_PROMPT"
 LLM_RESPONSE = "LLM_RESPONSE"
 LABELS = (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
 PARAM = "PARAM:"  # marker labels for summaries: PARAM:0 is "from the first parameter"
+FIELD_OF = "field-of"  # category of a marker that went through a field access (source: the field)
 
 MAX_STEPS = 12
 LOOP_PASSES = 3
@@ -68,6 +69,9 @@ def union(a: Taint, b: Taint) -> Taint:
         return a
     out = dict(b)
     out.update(a)  # the first origin of a label wins
+    for k, v in a.items():  # ...but a whole parameter beats one field of it (only markers are FIELD_OF)
+        if v.category == FIELD_OF and k in b and b[k].category != FIELD_OF:
+            out[k] = b[k]
     return out
 
 
@@ -135,6 +139,7 @@ class Summary:
     return_taint: Taint = field(default_factory=dict)
     sink_events: list[tuple[int, FlowEvent]] = field(default_factory=list)
     return_type: str | None = None
+    return_fields: dict[int, str] = field(default_factory=dict)  # param -> the field of it returned
 
 
 @dataclass
@@ -171,6 +176,12 @@ class ModuleAnalysis:
         self.catalog = catalog
         self.classifier = classifier
         self.sanitizers = frozenset(sanitizers) | {"phi_lint.redact.redact", "phi_lint.redact"}
+        # `pkg.mod.Class.method` sanitizers: instances of `pkg.mod.Class` are tracked like clients,
+        # so `engine = Class(); engine.method(x)` resolves to the configured name
+        self.sanitizer_classes = frozenset(
+            owner for owner, _, _ in (name.rpartition(".") for name in self.sanitizers)
+            if owner.rpartition(".")[2][:1].isupper()
+        )
         self.approved_endpoints = approved_endpoints
         self.scan_keys = scan_keys
         self.imports = ImportMap(path)
@@ -254,6 +265,13 @@ class ModuleAnalysis:
             self.events[key] = event
         else:
             old.taint = union(old.taint, event.taint)
+            known = {id(a): n for n, (a, _) in enumerate(old.atoms)}
+            for atom, taint in event.atoms:
+                if id(atom) in known:
+                    n = known[id(atom)]
+                    old.atoms[n] = (atom, union(old.atoms[n][1], taint))
+                else:
+                    old.atoms.append((atom, taint))
 
     def line_text(self, node: ast.AST) -> str:
         return source_text(self.lines, node)
@@ -355,6 +373,7 @@ class FunctionAnalysis:
             all_args = all_args + [args.kwarg]
         routed = self._is_route(node)
         positional = args.posonlyargs + args.args
+        body_params = self._body_params(args) if routed else set()
         for arg in all_args:
             name = arg.arg
             if unit.cls is not None and positional and arg is positional[0] and name in ("self", "cls"):
@@ -365,6 +384,9 @@ class FunctionAnalysis:
                 taint = union(taint, self._annotation(arg, routed))
             elif self.m.django_style and name == "request":
                 self.types[name] = WEB_REQUEST
+            if name in body_params:  # one field of the body: judged like `body["name"]`
+                born = self._birth(PAYLOAD, "payload", name, f"`{name}` is read from the body of a request", arg)
+                taint = union(taint, self._narrowed(born, split_words(name)))
             if name in unit.params:
                 index = unit.params.index(name)
                 marker = Origin(PARAM + str(index), "param", name, "", (Step(arg.lineno, arg.col_offset, f"parameter `{name}`"),))
@@ -381,7 +403,8 @@ class FunctionAnalysis:
         rtype = self._annotation_type(node.returns) if node.returns is not None else None
         if rtype is None and len(set(self.return_types)) == 1:
             rtype = self.return_types[0]
-        return Summary(return_params, real(self.returns), sink_events, rtype)
+        return_fields = {int(k[len(PARAM):]): o.source for k, o in self.returns.items() if k.startswith(PARAM) and o.category == FIELD_OF}
+        return Summary(return_params, real(self.returns), sink_events, rtype, return_fields)
 
     def _is_route(self, node) -> bool:
         decorators = self.m.web.get("route-decorators", ())
@@ -390,6 +413,19 @@ class FunctionAnalysis:
             if isinstance(func, ast.Attribute) and func.attr in decorators:
                 return True
         return False
+
+    def _body_params(self, args: ast.arguments) -> set[str]:
+        """Route parameters read from the body: `note: str = Body(...)`, `Annotated[str, Form()]`."""
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        pairs += [(a, a.annotation) for a in positional + args.kwonlyargs if isinstance(a.annotation, ast.Subscript)]
+        found = set()
+        for arg, expr in pairs:
+            for sub in ast.walk(expr):
+                if isinstance(sub, ast.Call) and self.m.catalog.matches("body-defaults", self.m.imports.resolve(sub.func) or ""):
+                    found.add(arg.arg)
+        return found
 
     def _annotation(self, arg: ast.arg, routed: bool) -> Taint:
         ann = arg.annotation
@@ -616,6 +652,8 @@ class FunctionAnalysis:
             value = value.value
         if not isinstance(value, ast.Call):
             return False
+        if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Call) and not value.args and not value.keywords:
+            return self._clears(value.func.value)  # `hashlib.sha256(x).hexdigest()`: a method of a cleared value
         key, _ = self.resolve(value.func)
         return key is not None and (key in self.m.sanitizers or key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key))
 
@@ -660,6 +698,8 @@ class FunctionAnalysis:
         for value in node.values:
             if isinstance(value, ast.FormattedValue):
                 out = union(out, self.ev(value.value))
+            else:
+                self._constant(value)  # f"Bearer sk-...": literal parts may hold a key
         return out
 
     def _constant(self, node: ast.Constant) -> Taint:
@@ -711,18 +751,20 @@ class FunctionAnalysis:
         if self.m.imports.resolve(node) is not None:
             return CLEAN  # a module attribute (`os.RTLD_MEMBER`, `settings.X`): code, not data
         base = self.ev(node.value)
+        if node.attr == "__dict__":
+            return base  # every field of the object, as a dict
         return self._member(base, node.attr, node)
 
     def _member(self, base: Taint, member: str, node: ast.expr) -> Taint:
         """A field of a value: `patient.ssn`, `record["dob"]`, `payload.get("mrn")`."""
         on_record = PHI_RECORD in base or self._subject_named(node)
         hit = self.m.classifier.classify(member, on_record)
-        rest = without(base, PHI_RECORD)
+        rest = _field_of(without(base, PHI_RECORD), member)
         if hit is None:
             words = split_words(member)
             if words and words[-1] in self.m.catalog.vocabulary.opaque_words:
                 return CLEAN  # `patient.id`, `body["request_id"]`: an opaque key, not content
-            return rest
+            return self._narrowed(rest, words)
         text = self.m.line_text(node)
         if hit.record:
             born = self._birth(PHI_RECORD, "record", text, hit.why, node)
@@ -730,16 +772,27 @@ class FunctionAnalysis:
             born = self._birth(PHI_FIELD, hit.category, text, hit.why, node)
         return union(born, rest)
 
+    def _narrowed(self, taint: Taint, words: tuple[str, ...]) -> Taint:
+        """A plain field of a request body or of a model's answer is one value, not the body or
+        the answer: `req.clinic_code` drops PAYLOAD, `resp.usage` drops LLM_RESPONSE. Content
+        fields (`body["messages"]`, `choice.message.content`) keep them."""
+        if not words:
+            return taint
+        if PAYLOAD in taint and words[-1] not in self.m.web.get("payload-content-words", ()):
+            taint = without(taint, PAYLOAD)
+        if LLM_RESPONSE in taint and words[-1] in self.m.web.get("response-metadata-words", ()):
+            taint = without(taint, LLM_RESPONSE)
+        return taint
+
     def _subject_named(self, node: ast.expr) -> bool:
-        """Is the object whose member this is named after a subject (`member.phone`)?"""
+        """Is the object whose member this is named after a person (`patient.email`, `member_profile.phone`)?"""
         base = node.value if isinstance(node, (ast.Attribute, ast.Subscript)) else None
         if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
             base = base.func.value
         name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else None
         if name is None:
             return False
-        hit = self.m.classifier.classify(name)
-        return bool(hit and hit.record)
+        return self.m.classifier.names_person(name)
 
     def _subscript(self, node: ast.Subscript) -> Taint:
         base = self.ev(node.value)
@@ -764,7 +817,7 @@ class FunctionAnalysis:
                 keys[key] = v
                 if not _is_literal(v) and not self._clears(v):
                     hit = self.m.classifier.classify(key)
-                    if hit is not None and not value:
+                    if hit is not None and not real(value):
                         label = PHI_RECORD if hit.record else PHI_FIELD
                         value = self._birth(label, hit.category, f'"{key}": {self.m.line_text(v)}', hit.why, v)
             elif k is not None:
@@ -909,6 +962,8 @@ class FunctionAnalysis:
             for type_name, service in self.m.catalog.constructed_types(key):
                 if not service or service == self._service_name(node):
                     return type_name
+            if key in self.m.sanitizer_classes:
+                return key
             if key.startswith("."):
                 fn = self.m.functions.get(key[1:])
                 if fn is not None:
@@ -942,6 +997,8 @@ class FunctionAnalysis:
             method = func.attr
             if not inst:
                 receiver = self.ev(func.value)
+            elif isinstance(func.value, (ast.Call, ast.Await)):
+                self.ev(func.value)  # `log.bind(mrn=mrn).info(...)`: the inner call may be a sink too
         arg_taints = []
         for arg in node.args:
             arg_taints.append(self.ev(arg))
@@ -954,7 +1011,7 @@ class FunctionAnalysis:
             finally:
                 self.name_ctx = previous
         if key is not None and not self.quiet:
-            constructed = tuple(t for t, _ in self.m.catalog.constructed_types(key))
+            constructed = tuple(t for t, service in self.m.catalog.constructed_types(key) if not service or service == self._service_name(node))
             self.m.calls.append(CallFact(node, key, constructed, self.stmt, self))
 
         everything = receiver
@@ -964,6 +1021,10 @@ class FunctionAnalysis:
             everything = union(everything, t)
         if method in _MUTATORS and not inst and not self.quiet and everything is not receiver:
             self._mutate(func.value, without(everything, *receiver), node)
+        if not inst:
+            records = self._record_query(node, everything)
+            if records is not None:
+                return records
 
         if key is not None:
             specs = self.m.catalog.sinks_for(key)
@@ -994,13 +1055,58 @@ class FunctionAnalysis:
                 name = self.const_str(node.args[0])
                 if name is not None:
                     return union(self._member(receiver, name, node), arg_taints[1] if len(arg_taints) > 1 else CLEAN)
-            if PHI_RECORD in receiver and method not in self.m.web.get("record-dumps", ()):
+            if PHI_RECORD in receiver and method in self.m.web.get("record-dumps", ()):
+                fields = _included_fields(node)
+                if fields is not None:  # `patient.model_dump(include={"ward"})`: only those fields
+                    out = without(everything, PHI_RECORD)
+                    for name in fields:
+                        out = union(out, self._member(receiver, name, node))
+                    return out
+            elif PHI_RECORD in receiver and method not in self.m.web.get("record-queries", ()):
                 hit = self.m.classifier.classify(method, True)
                 rest = without(everything, PHI_RECORD)
                 if hit is None:
                     return rest
                 return union(self._member(receiver, method, func), rest)
         return everything
+
+    def _record_class(self, node: ast.expr) -> str | None:
+        """Why instances of the class `node` names are PHI records: a PHI class of this module,
+        or a FHIR resource class (`fhir.resources`, `fhirclient`). None for anything else."""
+        if isinstance(node, ast.Name) and node.id in self.m.classes:
+            info = self.m.classes[node.id]
+            return info.record.why if info.record is not None else None
+        dotted = self.m.imports.resolve(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if dotted and dotted.partition(".")[0].startswith("fhir"):
+            name = dotted.rpartition(".")[2]
+            if name in self.m.catalog.vocabulary.fhir_resources:
+                return f"`{name}` is a FHIR resource"
+        return None
+
+    def _record_query(self, node: ast.Call, everything: Taint) -> Taint | None:
+        """Calls that give back records of a PHI class: `Observation.parse_obj(d)`,
+        `Admission.objects.get(pk=pk)`, `session.get(Patient, pk)`, `select(Patient)`, the
+        constructor of a FHIR resource. None when the call is none of these."""
+        func = node.func
+        why = None
+        if isinstance(func, ast.Attribute):
+            prefix = func.value
+            while why is None and isinstance(prefix, (ast.Name, ast.Attribute)):
+                why = self._record_class(prefix)
+                prefix = prefix.value if isinstance(prefix, ast.Attribute) else None
+            if why is not None and any(w in self.m.catalog.vocabulary.neutral_words for w in split_words(func.attr)):
+                return CLEAN  # `Patient.objects.count()`: a number, not records
+        elif not (isinstance(func, ast.Name) and func.id in self.m.classes):  # local classes: _local_call
+            why = self._record_class(func)
+        if why is None and node.args and not self._clears(node):
+            for arg in node.args:
+                why = self._record_class(arg)
+                if why is not None:
+                    break
+        if why is None:
+            return None
+        # the records only: the arguments (a primary key, a filter) select them, they do not come back
+        return self._birth(PHI_RECORD, "record", self.m.line_text(node), why, node)
 
     def _mutate(self, target: ast.expr, added: Taint, node: ast.Call) -> None:
         """`turns.append(msg)`, `context.update(extra)`: the container now holds what was added."""
@@ -1041,22 +1147,30 @@ class FunctionAnalysis:
     def _summary_call(self, node: ast.Call, fn: FunctionInfo, arg_taints, kw_taints, everything: Taint) -> Taint:
         summary = self.m.summary(fn)
         by_param: dict[int, Taint] = {}
-        for i, t in enumerate(arg_taints):
+        arg_nodes: dict[int, ast.expr] = {}
+        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
             if t and i < len(fn.params):
-                by_param[i] = t
+                by_param[i], arg_nodes[i] = t, arg
         for kw, t in zip(node.keywords, kw_taints):
             if t and kw.arg in fn.params:
-                by_param[fn.params.index(kw.arg)] = t
+                by_param[fn.params.index(kw.arg)], arg_nodes[fn.params.index(kw.arg)] = t, kw.value
         site = Step(node.lineno, node.col_offset, f"passed to `{fn.node.name}()`")
-        out = summary.return_taint
+        out = add_step(summary.return_taint, Step(node.lineno, node.col_offset, f"returned by `{fn.node.name}()`"))
         for i in summary.return_params:
             if i in by_param:
-                out = union(out, add_step(by_param[i], site))
+                given = by_param[i]
+                if i in summary.return_fields:  # the callee returns one field of it
+                    given = self._member(given, summary.return_fields[i], arg_nodes[i])
+                out = union(out, add_step(given, site))
         if not self.quiet:
             for i, event in summary.sink_events:
                 if i in by_param:
+                    given = by_param[i]
+                    marker = event.taint.get(PARAM + str(i))
+                    if marker is not None and marker.category == FIELD_OF:  # the callee logs one field of it
+                        given = self._member(given, marker.source, arg_nodes[i])
                     sink_step = Step(event.node.lineno, event.node.col_offset, f"reaches {event.sink} ({event.argument})")
-                    delivered = add_step(add_step(by_param[i], site), sink_step)
+                    delivered = add_step(add_step(given, site), sink_step)
                     if real(delivered) or any(k.startswith(PARAM) for k in delivered):
                         self.m.record_event(FlowEvent(
                             event.kind, event.sink, event.argument, delivered, event.node, event.stmt,
@@ -1066,6 +1180,11 @@ class FunctionAnalysis:
 
     def _sink_call(self, node: ast.Call, key: str, specs: tuple[SinkSpec, ...], arg_taints, kw_taints) -> Taint:
         method = key.split(".", 1)[1] if "." in key else key
+        parts = key.split(".")
+        for i, part in enumerate(parts[1:], 1):  # `...vectorstores.FAISS.from_texts` reads `FAISS.from_texts`
+            if part[:1].isupper():
+                method = ".".join(parts[i:])
+                break
         if key.count(".") >= 2 and key.rsplit(".", 1)[0] in self.m.catalog.types:
             method = key.rsplit(".", 1)[1]
         for type_name in self.m.catalog.types:
@@ -1189,17 +1308,24 @@ class FunctionAnalysis:
                 self._atoms(value, out)
             return
         if kind is ast.Call:
+            # `", ".join(x)`, `json.dumps({...})`, `Config(system_instruction=x)`: the parts are the
+            # arguments, when they carry everything the call gives back (else the call itself is)
+            t = self.ev(node)
+            if not t:
+                return
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ("format", "join") and _is_literal(func.value):
+            if not isinstance(func, ast.Attribute) or not self.ev(func.value):
+                parts: list = []
                 for arg in node.args:
-                    self._atoms(arg, out)
+                    self._atoms(arg, parts)
                 for kw in node.keywords:
-                    self._atoms(kw.value, out)
-                return
-            key, _ = self.resolve(func) if isinstance(func, (ast.Name, ast.Attribute)) else (None, False)
-            if key in ("str", "repr", "json.dumps", "format") and node.args:
-                self._atoms(node.args[0], out)
-                return
+                    self._atoms(kw.value, parts)
+                carried = set().union(*(p[1].keys() for p in parts)) if parts else set()
+                if parts and carried >= t.keys():
+                    out.extend(parts)
+                    return
+            out.append((node, t))
+            return
         t = self.ev(node)
         if t:
             out.append((node, t))
@@ -1227,6 +1353,20 @@ def _target_name(target: ast.expr) -> str | None:
     return None
 
 
+def _included_fields(call: ast.Call) -> list[str] | None:
+    """The field names of a literal `include=` (`model_dump(include={"ward", "age_band"})`)."""
+    for kw in call.keywords:
+        if kw.arg != "include":
+            continue
+        value = kw.value
+        elements = value.keys if isinstance(value, ast.Dict) else getattr(value, "elts", None)
+        if isinstance(value, (ast.Set, ast.List, ast.Tuple, ast.Dict)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements
+        ):
+            return [e.value for e in elements]
+    return None
+
+
 def _same_shape(target: ast.expr, value: ast.expr) -> bool:
     """`a, b = x, y`: a tuple target and a tuple value of the same length, nothing starred."""
     return (
@@ -1234,6 +1374,15 @@ def _same_shape(target: ast.expr, value: ast.expr) -> bool:
         and len(target.elts) == len(value.elts)
         and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts)
     )
+
+
+def _field_of(t: Taint, member: str) -> Taint:
+    """Summary markers under a field access remember the field, so a caller reads that field of
+    the argument it passes (`amount(claim)` logging `claim.billed_cents` does not log the claim)."""
+    if not t or not any(k.startswith(PARAM) and v.category != FIELD_OF for k, v in t.items()):
+        return t
+    return {k: replace(v, category=FIELD_OF, source=member) if k.startswith(PARAM) and v.category != FIELD_OF else v
+            for k, v in t.items()}
 
 
 def _is_literal(node: ast.expr) -> bool:

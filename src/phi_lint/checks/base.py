@@ -17,7 +17,8 @@ from typing import ClassVar, Iterable, Iterator
 
 from phi_lint.analysis.taint import ModuleAnalysis, Step, real
 from phi_lint.config import Config
-from phi_lint.model import Fix, Severity
+from phi_lint.fix.build import wrap_fix
+from phi_lint.model import Applicability, Fix, Severity
 
 _REGISTRY: dict[str, type["Rule"]] = {}
 
@@ -96,6 +97,7 @@ class FlowRule(Rule):
     sinks: ClassVar[frozenset[str]]
     unless: ClassVar[frozenset[str]] = frozenset()
     what: ClassVar[str]  # how the sink side reads in a message: "the prompt of", "a log call"
+    fix_applicability: ClassVar[Applicability | None] = None  # None: the rule offers no fix
 
     def check(self, ctx: Context) -> Iterator[Report]:
         for event in ctx.analysis.events.values() if ctx.analysis else ():
@@ -112,6 +114,14 @@ class FlowRule(Rule):
                 message=self.message.format(source=origin.source, why=origin.why, sink=event.sink, argument=event.argument),
                 stmt=event.stmt,
                 steps=origin.steps,
+                fix=self.build_fix(ctx, atoms),
                 fix_targets=atoms,
             )
+
+    def build_fix(self, ctx: Context, targets: list[ast.AST]) -> Fix | None:
+        """The rule's fix for the tainted parts of one sink argument: by default, wrap each in
+        the project's redactor."""
+        if self.fix_applicability is None:
+            return None
+        return wrap_fix(ctx, targets, self.fix_title or "Wrap the value in the redactor", self.fix_applicability)
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 from dataclasses import dataclass
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_provider_host, region_of_host
+from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_model_endpoint, region_of_host
 from phi_lint.analysis.taint import CallFact
 from phi_lint.checks.base import Context, Report, Rule
 from phi_lint.checks.tracing import keyword
+from phi_lint.fix.build import add_keyword, endpoint_fix, https_fix, region_fix, remove_argument, set_value
 from phi_lint.model import Severity
 
 
@@ -30,23 +32,25 @@ def model_targets(ctx: Context) -> Iterator[Target]:
     """Every client construction and HTTP call whose endpoint phi-lint can judge."""
     m = ctx.analysis
     spec = m.catalog.endpoints
-    http_keys = {key for key, specs in m.catalog.sinks.items() if any(s.http for s in specs)}
+    approved = ctx.config.approved_endpoints
+    http_keys = _http_keys(m.catalog)
+    written = _environment_writes(m)
     for call in m.calls:
-        for entry in spec.get("client-endpoint", ()):
-            if not set(call.types) & set(entry["types"]) or call.key in entry.get("skip-constructors", ()):
-                continue
-            vertex = entry.get("vertex-switch")
-            if vertex and (kw := keyword(call.node, vertex)) is not None and call.scope.const_value(kw.value):
-                break
+        entry = _client_entry(call, spec)
+        if entry is not None:
             who = f"`{ast.unparse(call.node.func)}` client"
             found = _endpoint_param(call, entry)
             if found is not None:
                 node, url = found
-                if url is not None and (node is not None):
+                if url and (not entry.get("model-endpoints-only") or is_model_endpoint(url, m.catalog, approved)):
+                    yield Target(url, node, call, False, who)
+            elif any(name in written for name in entry.get("env", ())):
+                # the module sets the variable the SDK reads (OPENAI_BASE_URL): that is the endpoint
+                node, url = next(written[name] for name in entry["env"] if name in written)
+                if url:
                     yield Target(url, node, call, False, who)
             elif entry.get("default"):
                 yield Target(entry["default"], call.node.func, call, True, who)
-            break
         for entry in spec.get("call-endpoint", ()):
             if call.key in entry["calls"]:
                 for param in entry["params"]:
@@ -55,11 +59,48 @@ def model_targets(ctx: Context) -> Iterator[Target]:
                         url = call.scope.const_str(kw.value)
                         if url:
                             yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
-        if call.key in http_keys or (call.key.rpartition(".")[0] == "http.Client" and call.key.rpartition(".")[2] in ("post", "put", "patch", "get", "request", "stream")):
+        if call.key in http_keys:
             node = _url_argument(call)
             url = call.scope.const_str(node) if node is not None else None
-            if url and (is_provider_host(host_of(url), m.catalog) or any(url.startswith(a) for a in ctx.config.approved_endpoints)):
+            if url and is_model_endpoint(url, m.catalog, approved):
                 yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`")
+
+
+def _environment_writes(m) -> dict[str, tuple[ast.expr, str | None]]:
+    """Environment variables the module sets (`os.environ[NAME] = v`, `os.environ.setdefault(NAME,
+    v)`): name -> (value node, its constant value, None when unknown)."""
+    out: dict[str, tuple[ast.expr, str | None]] = {}
+    for fact in m.assigns:
+        if fact.target.startswith("os.environ[") and fact.target.endswith("]"):
+            out[fact.target[len("os.environ[") : -1]] = (fact.value, fact.scope.const_str(fact.value))
+    for call in m.calls:
+        if call.key in ("os.environ.setdefault", "os.putenv") and len(call.node.args) >= 2:
+            name = call.scope.const_str(call.node.args[0])
+            if name:
+                out.setdefault(name, (call.node.args[1], call.scope.const_str(call.node.args[1])))
+    return out
+
+
+def _client_entry(call: CallFact, spec: dict) -> dict | None:
+    """The [[client-endpoint]] entry of a client construction: the first that matches, None when
+    it matches none or its endpoint is judged elsewhere (Bedrock and Vertex flavours, by region)."""
+    if not call.types:
+        return None
+    for entry in spec.get("client-endpoint", ()):
+        if call.key in entry.get("constructors", ()) or set(call.types) & set(entry.get("types", ())):
+            if call.key in entry.get("skip-constructors", ()):
+                return None
+            vertex = entry.get("vertex-switch")
+            if vertex and (kw := keyword(call.node, vertex)) is not None and call.scope.const_value(kw.value):
+                return None
+            return entry
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _http_keys(catalog) -> frozenset[str]:
+    """Callees that send a request body over HTTP (requests.post, httpx.Client.post, ...)."""
+    return frozenset(key for key, specs in catalog.sinks.items() if any(s.http for s in specs))
 
 
 def _endpoint_param(call: CallFact, entry: dict):
@@ -120,8 +161,11 @@ class UnapprovedModelEndpoint(Rule):
     """## What it does
     Finds model clients and HTTP calls that send requests to an endpoint not listed in
     `approved-endpoints`, including an SDK's default public endpoint (`OpenAI()` with no
-    `base_url` goes to `https://api.openai.com/v1`) and URLs of known provider hosts given to
-    requests, httpx or aiohttp. Loopback is always approved.
+    `base_url` goes to `https://api.openai.com/v1`, `ChatAnthropic()` to Anthropic's API) and URLs
+    of known provider hosts given to requests, httpx or aiohttp. Module constants,
+    `os.getenv("X", "default")` defaults and base-URL variables the module sets
+    (`OPENAI_BASE_URL`) are resolved; an endpoint only known at deploy time is not judged.
+    Loopback is always approved.
 
     ## Why is this bad?
     PHI may only go to a vendor that signed a Business Associate Agreement, on the endpoint the
@@ -160,7 +204,8 @@ class UnapprovedModelEndpoint(Rule):
         for target in model_targets(ctx):
             if not is_approved(target.url, ctx.config.approved_endpoints):
                 default = " (the SDK's default)" if target.default else ""
-                yield Report(node=target.node, message=self.message.format(who=target.who, url=_origin(target.url), default=default), stmt=target.call.stmt)
+                yield Report(node=target.node, message=self.message.format(who=target.who, url=_origin(target.url), default=default), stmt=target.call.stmt,
+                             fix=endpoint_fix(ctx, target, self.fix_title))
 
 
 class InsecureModelTransport(Rule):
@@ -203,37 +248,72 @@ class InsecureModelTransport(Rule):
     def check(self, ctx: Context) -> Iterator[Report]:
         m = ctx.analysis
         for target in model_targets(ctx):
-            parts = urlsplit(target.url)
-            if parts.scheme == "http" and not is_loopback(host_of(target.url)) and not target.default:
-                yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {_origin(target.url)}", stmt=target.call.stmt)
-            if not target.default and target.call.key not in m.catalog.constructors:
-                yield from self._unverified(target.call, f"{target.who}")
+            if urlsplit(target.url).scheme == "http" and not is_loopback(host_of(target.url)):
+                yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {_origin(target.url)}", stmt=target.call.stmt,
+                             fix=https_fix(ctx, target, self.fix_title))
+            if not target.default:  # a request (or HTTP client) aimed at a model endpoint
+                yield from self._unverified(ctx, target.call.node, target.call, target.who)
+                receiver = _receiver_ctor(target.call)
+                if receiver is not None:
+                    yield from self._unverified(ctx, receiver, target.call, f"the HTTP client of {target.who}")
+        model_types = _model_types(m)
         for call in m.calls:
-            if not call.types or not set(call.types) & _model_types(m):
+            if not set(call.types) & model_types:
                 continue
-            yield from self._unverified(call, f"`{ast.unparse(call.node.func)}` client")
-            for name in ("http_client", "http_async_client", "client", "session"):
+            # boto3's `verify=False`, Ollama's httpx keywords: TLS switched off on the client itself
+            yield from self._unverified(ctx, call.node, call, f"`{ast.unparse(call.node.func)}` client")
+            for name in HTTP_CLIENT_KEYWORDS:
                 kw = keyword(call.node, name)
-                if kw is None:
-                    continue
-                inner = kw.value
-                if isinstance(inner, ast.Name):
-                    inner = call.scope.ctors.get(inner.id) or (m.module_scope.ctors.get(inner.id) if m.module_scope else None) or call.scope.consts.get(inner.id)
-                if isinstance(inner, ast.Call):
-                    yield from self._unverified_call(inner, call, f"the HTTP client of `{ast.unparse(call.node.func)}`")
+                inner = _constructor_of(call, kw.value) if kw is not None else None
+                if inner is not None:
+                    yield from self._unverified(ctx, inner, call, f"the HTTP client of `{ast.unparse(call.node.func)}`")
+        attributes = m.catalog.endpoints.get("tls-off-attributes", ())
+        for fact in m.assigns:
+            if fact.target in attributes and fact.scope.const_value(fact.value) is False:
+                yield Report(node=fact.value, message=f"`{fact.target} = {ast.unparse(fact.value)}` turns TLS verification off for every model call", stmt=fact.stmt,
+                             fix=set_value(ctx, fact.value, "True", self.fix_title))
 
-    def _unverified(self, call: CallFact, who: str) -> Iterator[Report]:
-        yield from self._unverified_call(call.node, call, who)
-
-    def _unverified_call(self, node: ast.Call, call: CallFact, who: str) -> Iterator[Report]:
-        for name in ("verify", "verify_ssl", "ssl", "use_ssl"):
+    def _unverified(self, ctx: Context, node: ast.Call, call: CallFact, who: str) -> Iterator[Report]:
+        for name in TLS_KEYWORDS:
             kw = keyword(node, name)
             if kw is None:
                 continue
             value = call.scope.const_value(kw.value)
             text = ast.unparse(kw.value)
             if value is False or text.endswith("CERT_NONE") or "unverified" in text:
-                yield Report(node=kw, message=f"{who} turns TLS verification off (`{name}={text}`)", stmt=call.stmt)
+                yield Report(node=kw, message=f"{who} turns TLS verification off (`{name}={text}`)", stmt=call.stmt,
+                             fix=remove_argument(ctx, node, kw, self.fix_title))
+
+
+# Keywords that switch TLS verification (httpx/requests `verify`, aiohttp `ssl`/`verify_ssl`,
+# botocore `verify`) and that hand a model SDK its HTTP client.
+TLS_KEYWORDS = ("verify", "verify_ssl", "ssl", "use_ssl")
+HTTP_CLIENT_KEYWORDS = ("http_client", "http_async_client", "client", "session", "async_client")
+
+
+def _constructor_of(call: CallFact, node: ast.expr) -> ast.Call | None:
+    """The call that made a value: the value itself, or what a local or module name was bound to."""
+    if isinstance(node, ast.Name):
+        m = call.scope.m
+        node = call.scope.ctors.get(node.id) or call.scope.consts.get(node.id) or (
+            m.module_scope.ctors.get(node.id) or m.module_scope.consts.get(node.id) if m.module_scope else None)
+    return node if isinstance(node, ast.Call) else None
+
+
+def _receiver_ctor(call: CallFact) -> ast.Call | None:
+    """`client.post(...)` where `client = httpx.Client(...)`: that constructor call."""
+    func = call.node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Call)):
+        return _constructor_of(call, func.value)
+    return None
+
+
+def _region_argument(node: ast.Call, params) -> ast.expr | None:
+    for param in params:
+        kw = keyword(node, param)
+        if kw is not None:
+            return kw.value
+    return None
 
 
 def _model_types(m) -> set[str]:
@@ -289,21 +369,27 @@ class UnapprovedModelRegion(Rule):
                 only = entry.get("only-for-types")
                 if only and not set(call.types) & set(only):
                     continue
-                for param in entry["params"]:
-                    kw = keyword(call.node, param)
-                    region = call.scope.const_str(kw.value) if kw is not None else None
-                    if region and region not in approved:
-                        yield Report(node=kw.value, message=self.message.format(who=f"`{ast.unparse(call.node.func)}`", region=region, approved=shown), stmt=call.stmt)
+                found = _region_argument(call.node, entry["params"])
+                if found is None and entry.get("from-receiver"):
+                    receiver = _receiver_ctor(call)  # session.client("bedrock-runtime"): the session's region
+                    found = _region_argument(receiver, entry["params"]) if receiver is not None else None
+                region = call.scope.const_str(found) if found is not None else None
+                if region and region not in approved:
+                    who = f"`{ast.unparse(call.node.func)}`"
+                    yield Report(node=found, message=self.message.format(who=who, region=region, approved=shown), stmt=call.stmt,
+                                 fix=region_fix(ctx, call, found, region, self.fix_title))
         for target in model_targets(ctx):
             region = region_of_host(host_of(target.url), m.catalog)
             if region and region not in approved:
-                yield Report(node=target.node, message=self.message.format(who=target.who, region=region, approved=shown), stmt=target.call.stmt)
+                yield Report(node=target.node, message=self.message.format(who=target.who, region=region, approved=shown), stmt=target.call.stmt,
+                             fix=region_fix(ctx, target.call, target.node, region, self.fix_title))
 
 
 class VendorDataRetention(Rule):
     """## What it does
     Finds requests that opt into the vendor storing or reusing their content: OpenAI `store=True`
-    (stored completions for evals and distillation), `background=True` on the Responses API,
+    (stored completions for evals and distillation), the Responses API called without
+    `store=False` (it stores by default), `background=True` on the Responses API,
     `ChatOpenAI(store=True)`, and the other switches in rules/endpoints.toml.
 
     ## Why is this bad?
@@ -339,19 +425,34 @@ class VendorDataRetention(Rule):
 
     def check(self, ctx: Context) -> Iterator[Report]:
         m = ctx.analysis
+        entries = _retention_entries(m.catalog)
         for call in m.calls:
-            for entry in m.catalog.endpoints.get("retention", ()):
-                keys = {f"{on}.{meth}" for on in entry.get("on", ()) for meth in entry.get("methods", ())}
-                keys.update(entry.get("calls", ()))
-                keys.update(entry.get("constructors", ()))
+            for keys, entry in entries:
                 if call.key not in keys:
                     continue
-                kw = keyword(call.node, entry["keyword"])
-                if kw is None:
-                    continue
-                value = call.scope.const_value(kw.value)
-                if entry.get("any-value") or value == entry.get("value"):
-                    yield Report(node=kw.value, message=self.message.format(keyword=entry["keyword"], value=ast.unparse(kw.value), why=entry["why"]), stmt=call.stmt)
+                name = entry["keyword"]
+                kw = keyword(call.node, name)
+                if kw is not None:
+                    if call.scope.const_value(kw.value) == entry["value"]:
+                        yield Report(node=kw.value, message=self.message.format(keyword=name, value=ast.unparse(kw.value), why=entry["why"]), stmt=call.stmt,
+                                     fix=set_value(ctx, kw.value, entry.get("off"), self.fix_title))
+                elif entry.get("default") and not any(k.arg is None for k in call.node.keywords):
+                    # on unless switched off, and no **kwargs that might switch it off
+                    method = ast.unparse(call.node.func)
+                    yield Report(node=call.node.func, message=f"`{method}(...)` without `{name}={entry['off']}` {entry['why']}", stmt=call.stmt,
+                                 fix=add_keyword(ctx, call.node, name, entry["off"], self.fix_title))
+
+
+@functools.lru_cache(maxsize=4)
+def _retention_entries(catalog) -> tuple[tuple[frozenset[str], dict], ...]:
+    """Each [[retention]] entry with the callee keys it applies to."""
+    out = []
+    for entry in catalog.endpoints.get("retention", ()):
+        keys = {f"{on}.{meth}" for on in entry.get("on", ()) for meth in entry.get("methods", ())}
+        keys.update(entry.get("calls", ()))
+        keys.update(entry.get("constructors", ()))
+        out.append((frozenset(keys), entry))
+    return tuple(out)
 
 
 def _origin(url: str) -> str:

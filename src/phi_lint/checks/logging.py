@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from phi_lint.analysis.taint import LLM_PROMPT, LLM_RESPONSE, PAYLOAD, PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
-from phi_lint.model import Severity
+from phi_lint.model import Applicability, Severity
 
 
 class PhiInLog(FlowRule):
@@ -42,6 +42,7 @@ class PhiInLog(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
+    fix_applicability = Applicability.SAFE
     labels = (PHI_FIELD,)
     sinks = frozenset({"LOG"})
 
@@ -83,6 +84,7 @@ class PayloadInLog(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}) unredacted: {why}"
     fix_title = "Wrap the value in the redactor"
+    fix_applicability = Applicability.UNSAFE
     labels = (PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
     sinks = frozenset({"LOG"})
     unless = frozenset({PHI_FIELD})
@@ -123,5 +125,6 @@ class PhiInException(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
+    fix_applicability = Applicability.SAFE
     labels = (PHI_FIELD, PHI_RECORD, PAYLOAD)
     sinks = frozenset({"EXCEPTION"})

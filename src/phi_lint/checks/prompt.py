@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from phi_lint.analysis.taint import PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
-from phi_lint.model import Severity
+from phi_lint.fix.build import pseudonym_fix
+from phi_lint.model import Applicability, Severity
 
 
 class PhiInPrompt(FlowRule):
@@ -54,6 +55,7 @@ class PhiInPrompt(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
+    fix_applicability = Applicability.SAFE
     labels = (PHI_FIELD,)
     sinks = frozenset({"MODEL_CONTENT"})
 
@@ -95,6 +97,7 @@ class RecordInPrompt(FlowRule):
     severity = Severity.ERROR
     message = "PHI record `{source}` reaches {sink} ({argument}): {why}; send only the fields the task needs"
     fix_title = "Wrap the record in the redactor"
+    fix_applicability = Applicability.UNSAFE
     labels = (PHI_RECORD,)
     sinks = frozenset({"MODEL_CONTENT"})
     unless = frozenset({PHI_FIELD})
@@ -135,6 +138,7 @@ class PhiInEmbedding(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
+    fix_applicability = Applicability.SAFE
     labels = (PHI_FIELD, PHI_RECORD)
     sinks = frozenset({"MODEL_EMBED"})
 
@@ -174,5 +178,9 @@ class PhiInRequestMetadata(FlowRule):
     severity = Severity.ERROR
     message = "`{source}` reaches {sink} ({argument}): {why}; use a pseudonymous id"
     fix_title = "Replace the value by a pseudonymous id"
+    fix_applicability = Applicability.UNSAFE
     labels = (PHI_FIELD, PHI_RECORD)
     sinks = frozenset({"MODEL_METADATA"})
+
+    def build_fix(self, ctx, targets):
+        return pseudonym_fix(ctx, targets, self.fix_title)

@@ -7,7 +7,8 @@ import fnmatch
 from typing import Iterator
 
 from phi_lint.checks.base import Context, Report, Rule
-from phi_lint.model import Severity
+from phi_lint.fix.build import drop_items, switch_off
+from phi_lint.model import Fix, Severity
 
 TRUTHY = {"true", "1", "yes", "on", "t", "y"}
 
@@ -30,9 +31,13 @@ class ModelContentTracing(Rule):
     """## What it does
     Finds code that switches on recording of prompts and model outputs: LangChain
     `set_debug(True)` / `set_verbose(True)` / `langchain.debug = True`, `verbose=True` on chains,
-    agents and model wrappers, `litellm.set_verbose = True`, third-party tracing switched on in
-    code (`LANGCHAIN_TRACING_V2`, `LANGSMITH_TRACING`, LiteLLM callbacks to Langfuse and the
-    like), OpenTelemetry GenAI message-content capture, and `OPENAI_LOG=debug`.
+    agents and model wrappers (LangChain, LlamaIndex, CrewAI), `litellm.set_verbose = True`,
+    LangChain's `ConsoleCallbackHandler` and `LangChainTracer`, LlamaIndex's
+    `set_global_handler("simple")`, third-party tracing switched on in code
+    (`LANGCHAIN_TRACING_V2` / `LANGSMITH_TRACING` set true, LiteLLM callbacks and LlamaIndex
+    handlers for Langfuse, Arize and the like), OpenTelemetry GenAI message-content capture, and
+    SDK debug logging (`OPENAI_LOG=debug`). Module constants and `os.getenv("X", "default")`
+    defaults are resolved; reading a switch, or setting it off, is fine.
 
     ## Why is this bad?
     Debug and verbose modes print every prompt and completion to stdout, where log shippers pick
@@ -74,15 +79,16 @@ class ModelContentTracing(Rule):
         switches = _Switches(spec)
         for fact in m.assigns:
             value = fact.scope.const_value(fact.value)
-            shown = f"`{fact.target} = {ast.unparse(fact.value)}`"
+            shown = f"`{fact.target} = {_short(fact.value)}`"
             if fact.target in spec.get("attributes", ()) and switches.on_or_debug(value):
-                yield self._report(fact.value, shown, "", fact.stmt)
+                yield self._report(fact.value, shown, "", fact.stmt, switch_off(ctx, fact.value, self.fix_title))
             elif fact.target in spec.get("callback-attributes", ()):
                 third = switches.third_parties(_strings(fact.value, fact.scope))
                 if third:
-                    yield self._report(fact.value, shown, f" and sends them to {', '.join(third)}", fact.stmt)
+                    drop = drop_items(ctx, fact.value, lambda e: bool(switches.third_parties(_strings(e, fact.scope))), self.fix_title)
+                    yield self._report(fact.value, shown, f" and sends them to {', '.join(third)}", fact.stmt, drop)
             elif fact.target.startswith("os.environ[") and fact.target.endswith("]"):
-                yield from self._env(fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, switches)
+                yield from self._env(ctx, fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, switches)
         for call in m.calls:
             key = call.key
             node = call.node
@@ -91,7 +97,7 @@ class ModelContentTracing(Rule):
                 arg = node.args[0] if node.args else None
                 if arg is None or is_truthy(call.scope.const_value(arg)):
                     text = f"`{shown}({ast.unparse(arg) if arg is not None else ''})`"
-                    yield self._report(arg or node, text, "", call.stmt)
+                    yield self._report(arg or node, text, "", call.stmt, switch_off(ctx, arg, self.fix_title) if arg is not None else None)
             elif key in spec.get("handler-calls", ()) and node.args:
                 handler = (call.scope.const_str(node.args[0]) or "").lower()
                 if handler in spec.get("print-handlers", ()):
@@ -104,31 +110,32 @@ class ModelContentTracing(Rule):
                 name = call.scope.const_str(node.args[0])
                 if name:
                     value = node.args[1]
-                    yield from self._env(name, value, call.scope.const_value(value), call.stmt, switches)
+                    yield from self._env(ctx, name, value, call.scope.const_value(value), call.stmt, switches)
             elif key == "os.environ.update" and node.args and isinstance(node.args[0], ast.Dict):
                 for k, v in zip(node.args[0].keys, node.args[0].values):
                     name = call.scope.const_str(k) if k is not None else None
                     if name:
-                        yield from self._env(name, v, call.scope.const_value(v), call.stmt, switches)
+                        yield from self._env(ctx, name, v, call.scope.const_value(v), call.stmt, switches)
             verbose = keyword(node, "verbose")
             if verbose is not None and is_truthy(call.scope.const_value(verbose.value)):
                 if set(call.types) & switches.verbose_types or any(fnmatch.fnmatchcase(key, p) for p in switches.verbose_calls):
-                    yield self._report(verbose.value, f"`verbose={ast.unparse(verbose.value)}` on `{shown}`", " to stdout", call.stmt)
+                    yield self._report(verbose.value, f"`verbose={ast.unparse(verbose.value)}` on `{shown}`", " to stdout", call.stmt,
+                                       switch_off(ctx, verbose.value, self.fix_title))
             if any(fnmatch.fnmatchcase(key, p) for p in switches.capture_calls):
                 for name in switches.capture_keywords:
                     kw = keyword(node, name)
                     if kw is not None and is_truthy(call.scope.const_value(kw.value)):
-                        yield self._report(kw.value, f"`{name}={ast.unparse(kw.value)}`", " into traces", call.stmt)
+                        yield self._report(kw.value, f"`{name}={ast.unparse(kw.value)}`", " into traces", call.stmt, switch_off(ctx, kw.value, self.fix_title))
 
-    def _env(self, name: str, node: ast.expr, value, stmt, switches: "_Switches") -> Iterator[Report]:
+    def _env(self, ctx: Context, name: str, node: ast.expr, value, stmt, switches: "_Switches") -> Iterator[Report]:
         if name in switches.env_on and is_truthy(value):
             where = " into traces sent to a third party" if "TRAC" in name else " into telemetry"
-            yield self._report(node, f"setting {name}={value}", where, stmt)
+            yield self._report(node, f"setting {name}={value}", where, stmt, switch_off(ctx, node, self.fix_title, env=True))
         elif name in switches.env_debug and switches.is_debug(value):
-            yield self._report(node, f"setting {name}={value}", " in debug logs", stmt)
+            yield self._report(node, f"setting {name}={value}", " in debug logs", stmt, switch_off(ctx, node, self.fix_title, env=True))
 
-    def _report(self, node: ast.AST, what: str, where: str, stmt) -> Report:
-        return Report(node=node, message=self.message.format(what=what, where=where), stmt=stmt)
+    def _report(self, node: ast.AST, what: str, where: str, stmt, fix: Fix | None = None) -> Report:
+        return Report(node=node, message=self.message.format(what=what, where=where), stmt=stmt, fix=fix)
 
 
 class _Switches:
@@ -152,6 +159,12 @@ class _Switches:
 
     def third_parties(self, names: list[str]) -> list[str]:
         return sorted({n for n in names if n in self.third_party})
+
+
+def _short(node: ast.expr, limit: int = 60) -> str:
+    """The source of a value, shortened for a message."""
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _strings(node: ast.expr, scope) -> list[str]:

@@ -52,4 +52,13 @@ def render(result: CheckResult, *, show_suppressed: bool = False, **_: object) -
     }
     if show_suppressed:
         doc["suppressed"] = [finding_dict(f) for f in result.suppressed]
+    if result.baseline is not None:
+        doc["baseline"] = {
+            "file": result.baseline.file,
+            "hidden": len(result.baseline.hidden),
+            # entries that match no finding any more: a note, not a failure
+            "stale": [{"code": e.code, "path": e.path, "fingerprint": e.fingerprint, "line": e.line} for e in result.baseline.stale],
+        }
+        if show_suppressed:
+            doc["baselined"] = [finding_dict(f) for f in result.baseline.hidden]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

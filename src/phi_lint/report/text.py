@@ -27,14 +27,31 @@ def use_color(stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _masked(finding: Finding, line: str) -> list[tuple[int, int]]:
+    """0-based (start, end) of the secrets on the finding's first line, left to right."""
+    spans = list(finding.secret_spans)
+    if finding.secret:
+        spans.append(finding.span)
+    out = []
+    for s in spans:
+        if s.line <= finding.line <= s.end_line:
+            start = s.column - 1 if s.line == finding.line else 0
+            end = s.end_column - 1 if s.end_line == finding.line else len(line)
+            out.append((start, end))
+    return sorted(set(out))
+
+
 def shown_line(finding: Finding, line: str) -> str:
-    """The source line, with a secret's span masked so that a key never reaches the terminal."""
-    if not finding.secret:
-        return line
-    span = finding.span
-    start = span.column - 1
-    end = span.end_column - 1 if span.end_line == span.line else len(line)
-    return line[:start] + SECRET_MASK + line[end:]
+    """The source line, with every secret on it masked so that a key never reaches the terminal."""
+    for start, end in reversed(_masked(finding, line)):
+        line = line[:start] + SECRET_MASK + line[end:]
+    return line
+
+
+def shown_column(finding: Finding, line: str, column: int) -> int:
+    """Where a 0-based column of the source line lands in the masked line."""
+    shift = sum(len(SECRET_MASK) - (end - start) for start, end in _masked(finding, line) if end <= column)
+    return column + shift
 
 
 def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
@@ -53,7 +70,7 @@ def summary_line(result: CheckResult, findings: list[Finding]) -> str:
     return f"Found {len(findings)} {noun}{fixable} in {files} file{'s' if files != 1 else ''}."
 
 
-def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False, **_: object) -> str:
+def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False, show_suppressed: bool = False, **_: object) -> str:
     style = Style(color)
     sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
     out: list[str] = []
@@ -67,9 +84,9 @@ def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False
             text = shown_line(f, lines[f.line - 1])
             gutter = str(f.line)
             pad = " " * len(gutter)
-            start = f.column - 1
+            start = shown_column(f, lines[f.line - 1], f.column - 1)
             end = f.span.end_column - 1 if f.span.end_line == f.line else len(lines[f.line - 1])
-            width = len(SECRET_MASK) if f.secret else max(end - start, 1)
+            width = max(shown_column(f, lines[f.line - 1], end) - start, 1)
             out.append(f"{pad} |")
             out.append(f"{gutter} | {text.rstrip()}")
             out.append(f"{pad} | {' ' * start}{style('^' * width, sev)}")
@@ -91,14 +108,50 @@ def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False
         out.append("")
     for error in result.errors:
         out.append(f"error: {error}")
+    out += accepted_risks(result, show_suppressed)
     if findings:
         out.append(summary_line(result, findings))
     return "\n".join(out) + ("\n" if out else "")
 
 
-def render_concise(result: CheckResult, **_: object) -> str:
+def _reason(f: Finding) -> str:
+    s = f.suppression
+    reason = f'"{s.reason}"' if s.reason else "none given"
+    return f"reason: {reason} ({'# phi-lint: ignore' if s.kind == 'phi-lint' else '# noqa'}, line {s.line})"
+
+
+def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = False) -> list[str]:
+    """With --show-suppressed, every suppression and its reason (audit evidence of accepted
+    risks) and what the baseline hid; always, the baseline entries that matched nothing."""
+    out: list[str] = []
+    gap = [] if concise else [""]  # blocks are separated by a blank line, as findings are
+    baseline = result.baseline
+    if show_suppressed and result.suppressed:
+        out.append(f"Suppressed ({len(result.suppressed)}):")
+        for f in result.suppressed:
+            head = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+            out += [f"{head} [{_reason(f)}]"] if concise else [head, f"  = {_reason(f)}"]
+        out += gap
+    if show_suppressed and baseline is not None and baseline.hidden:
+        n = len(baseline.hidden)
+        out.append(f"Accepted in the baseline {baseline.file} ({n}):")
+        out += [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in baseline.hidden]
+        out += gap
+    if baseline is not None and baseline.stale:
+        n = len(baseline.stale)
+        out.append(
+            f"note: {n} baseline entr{'ies' if n != 1 else 'y'} in {baseline.file} match{'es' if n == 1 else ''} no finding "
+            "(fixed or changed code); rewrite it with `phi-lint baseline`:"
+        )
+        out += [f"  {e.code} {e.path} (line {e.line} when recorded)" for e in baseline.stale]
+        out += gap
+    return out
+
+
+def render_concise(result: CheckResult, *, show_suppressed: bool = False, **_: object) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
     lines += [f"error: {e}" for e in result.errors]
+    lines += accepted_risks(result, show_suppressed, concise=True)
     if result.findings:
         lines.append(summary_line(result, result.findings))
     return "\n".join(lines) + ("\n" if lines else "")

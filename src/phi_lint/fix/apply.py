@@ -1,0 +1,339 @@
+"""The fixer: applies the Fixes rules attached to findings, for `check --fix` and `--diff`.
+
+One pass applies every applicable fix whose edits do not overlap an earlier one's, adds the
+imports they need with libcst's AddImportsVisitor, and parses the result; a fix that would not
+parse is dropped with a message. The file is then checked again and passes repeat until nothing
+fixable is left (at most MAX_PASSES, and never a pass that makes no progress). Files are written
+atomically (a temporary file in the same folder, then a rename) with their mode, encoding, BOM
+and newlines kept; a file whose text does not change is never written.
+
+libcst is imported here, and this module only when a fix is applied or diffed.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import dataclasses
+import difflib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from phi_lint.config import Config
+from phi_lint.fix.source import NEWLINE, Source
+from phi_lint.model import Applicability, CheckResult, FileResult, Finding
+
+MAX_PASSES = 4
+SECRET_MASK = "[REDACTED]"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One fix that was applied (position as it was in the pass that applied it)."""
+
+    path: str
+    code: str
+    title: str
+    line: int
+    column: int
+    applicability: Applicability
+
+
+@dataclass
+class FixedText:
+    text: str
+    applied: list[Applied] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # of the final text, suppressed included
+    secrets: set[str] = field(default_factory=set)  # key literals seen: never shown in a diff
+
+
+def applicable(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return finding.suppression is None and fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+
+
+# ---------------------------------------------------------------------- one pass over a text
+def _ranges(src: Source, finding: Finding) -> list[tuple[int, int, str]] | None:
+    out = []
+    for e in finding.fix.edits:
+        start, end = src.offset(e.line, e.column), src.offset(e.end_line, e.end_column)
+        if start is None or end is None or start > end:
+            return None
+        out.append((start, end, e.content))
+    return out
+
+
+def _conflict(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    if a == b:
+        return False  # the same edit twice (two findings fixed by one change) is applied once
+    if a[0] == a[1] == b[0] == b[1]:
+        return True  # two insertions at one point: their order would be a guess
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _import_spec(spec: str) -> tuple[str, str | None, str | None]:
+    name, _, alias = spec.partition(" as ")
+    name, alias = name.strip(), alias.strip() or None
+    if "." in name:
+        module, obj = name.rsplit(".", 1)
+        return module, obj, alias
+    return name, None, alias
+
+
+def add_imports(text: str, imports: list[str]) -> str:
+    """`text` with `imports` added where an import belongs (an existing one is reused)."""
+    if not imports:
+        return text
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    module = cst.parse_module(text)
+    context = CodemodContext()
+    for spec in imports:
+        AddImportsVisitor.add_needed_import(context, *_import_spec(spec))
+    return module.visit(AddImportsVisitor(context)).code
+
+
+def _build(text: str, chosen: list[tuple[Finding, list[tuple[int, int, str]]]]) -> tuple[str, str | None]:
+    """The text with the chosen fixes applied and their imports added; an error when it does not parse."""
+    edits = sorted({r for _, ranges in chosen for r in ranges}, key=lambda r: (r[0], r[1]), reverse=True)
+    out = text
+    for start, end, content in edits:
+        out = out[:start] + content + out[end:]
+    imports: list[str] = []
+    for finding, _ in chosen:
+        imports += [i for i in finding.fix.imports if i not in imports]
+    try:
+        ast.parse(out)
+        out = add_imports(out, imports)
+        ast.parse(out)
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        return text, f"{type(exc).__name__}: {getattr(exc, 'msg', None) or exc}"
+    except Exception as exc:  # libcst's ParserSyntaxError and friends
+        return text, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return out, None
+
+
+def apply_fixes(text: str, findings: list[Finding], path: str = "-") -> tuple[str, list[Applied], list[str]]:
+    """Apply the fixes of `findings` to `text` in one pass: (new text, applied, messages).
+    A fix whose edits overlap one taken earlier waits for the next pass."""
+    src = Source(text)
+    chosen: list[tuple[Finding, list[tuple[int, int, str]]]] = []
+    messages: list[str] = []
+    taken: list[tuple[int, int, str]] = []
+    for finding in sorted(findings, key=lambda f: (f.fix.edits[0].line, f.fix.edits[0].column) if f.fix and f.fix.edits else (0, 0)):
+        ranges = _ranges(src, finding) if finding.fix and finding.fix.edits else None
+        if ranges is None:
+            messages.append(f"{path}:{finding.line}:{finding.column}: {finding.code} fix not applied: its edits do not fit the file")
+            continue
+        if any(_conflict(r, t) for r in ranges for t in taken):
+            continue
+        chosen.append((finding, ranges))
+        taken += [r for r in ranges if r not in taken]
+    if not chosen:
+        return text, [], messages
+    out, error = _build(text, chosen)
+    if error is not None:  # find the culprits: add the fixes one at a time
+        kept: list[tuple[Finding, list[tuple[int, int, str]]]] = []
+        for item in chosen:
+            trial, error = _build(text, kept + [item])
+            if error is None:
+                kept.append(item)
+                out = trial
+            else:
+                f = item[0]
+                messages.append(f"{path}:{f.line}:{f.column}: {f.code} fix dropped: the fixed code would not parse ({error})")
+        chosen = kept
+        if not chosen:
+            return text, [], messages
+    applied = [Applied(path, f.code, f.fix.title, f.line, f.column, f.fix.applicability) for f, _ in chosen]
+    return out, applied, messages
+
+
+# ---------------------------------------------------------------------- passes until stable
+def _secrets(text: str, findings: list[Finding]) -> set[str]:
+    src = Source(text)
+    out = set()
+    for f in findings:
+        if f.secret:
+            start, end = src.offset(f.span.line, f.span.column), src.offset(f.span.end_line, f.span.end_column)
+            if start is not None and end is not None and end > start:
+                out.add(text[start:end])
+    return out
+
+
+def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
+             wanted: Callable[[Finding], bool] | None = None, findings: list[Finding] | None = None) -> FixedText:
+    """Apply fixes to `text` until none is left (or MAX_PASSES). `wanted` picks the findings to
+    fix (default: all); `findings`, when given, are those of `text` (saves one check)."""
+    from phi_lint.analysis.engine import engine_for
+
+    engine = engine_for(config)
+    if findings is None:
+        findings = engine.check_source(text, path)
+    result = FixedText(text, findings=findings, secrets=_secrets(text, findings))
+    seen = {text}
+    for _ in range(MAX_PASSES):
+        todo = [f for f in result.findings if applicable(f, unsafe) and (wanted is None or wanted(f))]
+        if not todo:
+            break
+        new, applied, messages = apply_fixes(result.text, todo, path)
+        result.messages += messages
+        if not applied or new in seen:
+            break
+        seen.add(new)
+        result.text = new
+        result.applied += applied
+        result.findings = engine.check_source(new, path)
+        result.secrets |= _secrets(new, result.findings)
+        left = [f for f in result.findings if applicable(f, unsafe) and (wanted is None or wanted(f))]
+        if len(left) >= len(todo):
+            break  # no progress: another pass would only repeat this one
+    return result
+
+
+# ---------------------------------------------------------------------- files
+@dataclass
+class FileFix:
+    path: str  # as shown
+    before: str
+    after: str
+    encoding: str  # "utf-8-sig" when the file has a BOM
+    fixed: FixedText
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """(text without BOM, encoding) of a Python file, as the interpreter reads it; None when it
+    cannot be decoded."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), encoding
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace a file's bytes at once: a temporary file in the same folder, then a rename. The
+    mode is kept; a symlink stays a symlink (its target is written)."""
+    target = path.resolve()
+    mode = stat.S_IMODE(target.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".phi-lint.tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _lines(text: str) -> list[str]:
+    out, start = [], 0
+    for match in NEWLINE.finditer(text):
+        out.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def unified_diff(path: str, before: str, after: str, secrets: set[str] = frozenset()) -> str:
+    """A unified diff (`--- a/path`, `+++ b/path`) that `git apply` and `patch -p1` take; a
+    key phi-lint found is shown as [REDACTED]."""
+    out = []
+    for line in difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}"):
+        if not NEWLINE.search(line[-2:] if line else ""):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    text = "".join(out)
+    for secret in secrets:
+        text = text.replace(secret, SECRET_MASK)
+    return text
+
+
+@dataclass
+class FixRun:
+    """What `--fix` / `--diff` did to a CheckResult."""
+
+    result: CheckResult  # what remains to report
+    files: list[FileFix] = field(default_factory=list)  # every file that has (or would have) changes
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def applied(self) -> list[Applied]:
+        return [a for f in self.files for a in f.fixed.applied]
+
+    def diff(self) -> str:
+        return "".join(unified_diff(f.path, f.before, f.after, f.fixed.secrets) for f in self.files)
+
+
+def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, write: bool = True,
+               stdin: bytes | None = None) -> FixRun:
+    """Fix the files of a check. Only findings the result shows are fixed (not those a baseline or
+    --diff-base hid), and new findings on lines the fixes rewrote. `stdin`: the source read
+    from standard input, fixed in memory (the result's one file)."""
+    run = FixRun(result)
+    files: list[FileResult] = []
+    for fr in result.files:
+        visible = {(f.code, f.fingerprint) for f in fr.findings if f.suppression is None}
+        if not any(applicable(f, unsafe) for f in fr.findings):
+            files.append(fr)
+            continue
+        data = stdin if stdin is not None else _read(Path(fr.path), run)
+        decoded = decode(data) if data is not None else None
+        if decoded is None:
+            if data is not None:
+                run.messages.append(f"{fr.path}: not fixed: cannot decode the file")
+            files.append(fr)
+            continue
+        text, encoding = decoded
+        known: set[tuple[str, str]] = set()
+
+        def wanted(f: Finding, visible=visible, known=known) -> bool:
+            key = (f.code, f.fingerprint)
+            return key in visible or key not in known
+
+        from phi_lint.analysis.engine import engine_for
+
+        first = engine_for(config).check_source(text, fr.path)
+        known.update((f.code, f.fingerprint) for f in first)
+        fixed = fix_text(text, fr.path, config, unsafe=unsafe, wanted=wanted, findings=first)
+        run.messages += fixed.messages
+        file_fix = FileFix(fr.path, text, fixed.text, encoding, fixed)
+        if file_fix.changed and write and stdin is None:
+            try:
+                write_atomic(Path(fr.path), fixed.text.encode(encoding))
+            except (OSError, UnicodeEncodeError) as exc:
+                run.messages.append(f"{fr.path}: not fixed: cannot write it ({getattr(exc, 'strerror', None) or exc})")
+                files.append(fr)
+                continue
+        if file_fix.changed:
+            run.files.append(file_fix)
+        remaining = [f for f in fixed.findings if f.suppression is not None or wanted(f)] if file_fix.changed else fr.findings
+        files.append(dataclasses.replace(fr, findings=remaining, source=fixed.text if file_fix.changed else fr.source))
+    run.result = dataclasses.replace(result, files=files)
+    return run
+
+
+def _read(path: Path, run: FixRun) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        run.messages.append(f"{path}: not fixed: cannot read it ({exc.strerror or exc})")
+        return None

@@ -1,0 +1,498 @@
+"""Builders the rules call to attach a Fix to a Report.
+
+Each takes the rule's Context and the ast nodes involved and returns a Fix (edits in Span
+coordinates, imports to add) or None when no sound fix exists: the source text of a node could
+not be trusted, the policy does not name exactly one replacement, or the code has a shape the
+builder does not handle. No libcst here: these run on every `phi-lint check`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+from phi_lint.fix.source import Source, source_of
+from phi_lint.model import Applicability, Edit, Fix
+
+SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
+
+# How a truthy switch reads when switched off, per spelling; debug levels become "warning".
+_OFF_WORDS = {"true": "false", "1": "0", "yes": "no", "on": "off", "t": "f", "y": "n"}
+# Region shapes, so that "the approved region" is one of the same cloud (eu-west-1 -> us-east-1).
+_CLOUDS = (
+    ("aws", re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")),
+    ("gcp", re.compile(r"[a-z]+-[a-z]+\d+")),
+    ("azure", re.compile(r"[a-z]+\d*")),
+)
+
+
+# ---------------------------------------------------------------------- edits and fixes
+def _edit(src: Source, start: int, end: int, content: str) -> Edit:
+    line, column = src.position(start)
+    end_line, end_column = src.position(end)
+    return Edit(line, column, end_line, end_column, content)
+
+
+def _fix(title: str, applicability: Applicability, edits: Iterable[Edit | None], imports: tuple[str, ...] = ()) -> Fix | None:
+    edits = list(edits)
+    if not edits or any(e is None for e in edits):
+        return None
+    return Fix(title, applicability, tuple(sorted(set(edits), key=lambda e: (e.line, e.column))), imports)
+
+
+def replace_node(ctx, node: ast.expr, content: str, title: str, applicability: Applicability, imports: tuple[str, ...] = ()) -> Fix | None:
+    """Replace an expression by `content`."""
+    src = source_of(ctx.source)
+    span = src.node_offsets(node)
+    if span is None or src.expression(node) is None:
+        return None
+    return _fix(title, applicability, [_edit(src, *span, content)], imports)
+
+
+# ---------------------------------------------------------------------- names in the module
+def _module_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements that run at module level, including those under if/try/with/for."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or type(stmt).__name__ == "TryStar":
+            for block in ("body", "orelse", "finalbody"):
+                yield from _module_statements(getattr(stmt, block, []) or [])
+            for handler in getattr(stmt, "handlers", []):
+                yield from _module_statements(handler.body)
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Every name bound at module level: a new import must not shadow one."""
+    names: set[str] = set()
+    for stmt in _module_statements(tree.body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".", 1)[0] for a in stmt.names)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+            if isinstance(stmt, ast.With):
+                targets = [item.optional_vars for item in stmt.items]
+            for target in targets:
+                for node in ast.walk(target) if target is not None else ():
+                    if isinstance(node, ast.Name):
+                        names.add(node.id)
+    return names
+
+
+def callee(ctx, dotted: str, import_module: bool = False) -> tuple[str, tuple[str, ...]]:
+    """How to spell a call to `dotted` in this module, and the imports that needs.
+
+    An existing import is reused, aliases included: after `from contoso.privacy import redact as
+    r` the redactor is `r`; after `import contoso.privacy as cp` it is `cp.redact`. Otherwise the
+    import is added (`import_module`: `import hashlib` and `hashlib.sha256` rather than
+    `from hashlib import sha256`), under another name if the plain one is taken.
+    """
+    module, _, attr = dotted.rpartition(".")
+    if not module:
+        return dotted, ()
+    analysis = ctx.analysis
+    names = analysis.imports.names if analysis is not None else {}
+    exact = sorted(local for local, target in names.items() if target == dotted)
+    if exact:
+        return (attr if attr in exact else exact[0]), ()
+    holders = sorted(local for local, target in names.items() if target == module)
+    if holders:
+        return f"{holders[0]}.{attr}", ()
+    tree = analysis.tree if analysis is not None else None
+    bound = _bound_names(tree) if tree is not None else set()
+    if tree is not None and any(
+        isinstance(s, ast.Import) and any(a.name == module and a.asname is None for a in s.names) for s in _module_statements(tree.body)
+    ):
+        return dotted, ()  # `import contoso.privacy` binds `contoso`, and the path works
+    if import_module and "." not in module:
+        if module not in bound:
+            return dotted, (module,)
+        local = f"_{module}"
+        return f"{local}.{attr}", (f"{module} as {local}",)
+    local = attr
+    while local in bound:
+        local = f"phi_{local}"
+    return local, (dotted if local == attr else f"{dotted} as {local}",)
+
+
+# ---------------------------------------------------------------------- wrapping (PHI1xx, PHI2xx)
+def _wrapped(src: Source, node: ast.expr, text: str, name: str) -> str:
+    if isinstance(node, (ast.Yield, ast.YieldFrom)):
+        return f"{name}(({text}))"
+    return f"{name}({text})"
+
+
+def _each_target(ctx, targets: list[ast.expr], make: Callable[[Source, ast.expr, str], str], done: str) -> list[Edit | None]:
+    src = source_of(ctx.source)
+    edits: list[Edit | None] = []
+    seen: set[tuple[int, int]] = set()
+    for node in targets:
+        while isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+            node = node.elt  # each element: a generator stays a generator, a list a list
+        span = src.node_offsets(node)
+        text = src.expression(node) if span else None
+        if text is None or text.startswith(done):
+            # one part cannot be trusted, or is wrapped already (a second fix would only nest):
+            # offer nothing rather than half a fix
+            return [None]
+        if span in seen:
+            continue
+        seen.add(span)
+        edits.append(_edit(src, *span, make(src, node, text)))
+    return edits
+
+
+def wrap_fix(ctx, targets: list[ast.expr], title: str, applicability: Applicability) -> Fix | None:
+    """Wrap every tainted part of a sink argument in the project's redactor."""
+    if not targets:
+        return None
+    name, imports = callee(ctx, ctx.config.fix_redactor)
+    return _fix(title, applicability, _each_target(ctx, targets, lambda src, node, text: _wrapped(src, node, text, name), f"{name}("), imports)
+
+
+def pseudonym_fix(ctx, targets: list[ast.expr], title: str) -> Fix | None:
+    """Replace each tainted part by a pseudonymous id: the SHA-256 of its text (PHI104)."""
+    if not targets:
+        return None
+    sha, imports = callee(ctx, "hashlib.sha256", import_module=True)
+
+    def make(src: Source, node: ast.expr, text: str) -> str:
+        inner = f"({text})" if isinstance(node, (ast.Yield, ast.YieldFrom)) else text
+        return f"{sha}(str({inner}).encode()).hexdigest()"
+
+    return _fix(title, UNSAFE, _each_target(ctx, targets, make, f"{sha}("), imports)
+
+
+# ---------------------------------------------------------------------- string literals
+def _quote_of(text: str) -> tuple[str, str] | None:
+    """(prefix, quote) of a literal's source text; None for bytes and f-strings."""
+    match = re.match(r"([rRuU]*)('''|\"\"\"|'|\")", text)
+    if match is None:
+        return None
+    return match.group(1), match.group(2)
+
+
+def string_literal(value: str, like: str | None = None) -> str:
+    """A Python string literal for `value`, in the quotes of `like` when that is a literal."""
+    quote = '"'
+    if like is not None:
+        found = _quote_of(like)
+        if found is not None and len(found[1]) == 1:
+            quote = found[1]
+    body = json.dumps(value, ensure_ascii=False)[1:-1]
+    if quote == "'":
+        body = body.replace('\\"', '"').replace("'", "\\'")
+    return f"{quote}{body}{quote}"
+
+
+def replace_literal(ctx, node: ast.expr, value: str, title: str, applicability: Applicability) -> Fix | None:
+    """Replace an expression (usually a string literal) by the literal `value`, keeping its quotes."""
+    src = source_of(ctx.source)
+    text = src.expression(node)
+    if text is None:
+        return None
+    return replace_node(ctx, node, string_literal(value, text), title, applicability)
+
+
+def substitute_in_literal(ctx, node: ast.Constant, old: str, new: str, title: str, applicability: Applicability) -> Fix | None:
+    """Change the first `old` in a string literal's text to `new` (`http://` -> `https://`),
+    checking that the literal then holds exactly the value expected."""
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or old not in node.value:
+        return None
+    src = source_of(ctx.source)
+    text = src.expression(node)
+    if text is None or old not in text or _quote_of(text) is None:
+        return None
+    changed = text.replace(old, new, 1)
+    try:
+        value = ast.literal_eval(f"(\n{changed}\n)")
+    except (SyntaxError, ValueError):
+        return None
+    if value != node.value.replace(old, new, 1):
+        return None
+    return replace_node(ctx, node, changed, title, applicability)
+
+
+# ---------------------------------------------------------------------- switches (PHI204, PHI304)
+def _off_spelling(word: str) -> str:
+    stripped = word.strip().lower()
+    off = _OFF_WORDS.get(stripped, "warning")
+    core = word.strip()
+    if core.isupper():
+        return off.upper()
+    if core[:1].isupper():
+        return off.capitalize()
+    return off
+
+
+def switch_off(ctx, node: ast.expr, title: str, env: bool = False) -> Fix | None:
+    """Turn a recording switch off where it is set: `True` -> `False`, `"true"` -> `"false"`,
+    `"debug"` -> `"warning"`. `env`: the value is an environment variable's (a string)."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool):
+            return replace_node(ctx, node, "False", title, SAFE)
+        if isinstance(value, (int, float)):
+            return replace_node(ctx, node, "0", title, SAFE)
+        if isinstance(value, str) and value.strip():
+            return replace_literal(ctx, node, _off_spelling(value), title, SAFE)
+        return None
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.BoolOp, ast.IfExp)):
+        return replace_node(ctx, node, '"false"' if env else "False", title, SAFE)
+    return None
+
+
+def set_value(ctx, node: ast.expr, value: str | None, title: str) -> Fix | None:
+    """Set a value to a safe one given as Python source (`store=True` -> `store=False`)."""
+    if not value:
+        return None
+    return replace_node(ctx, node, value, title, SAFE)
+
+
+def drop_items(ctx, container: ast.expr, drop: Callable[[ast.expr], bool], title: str, applicability: Applicability = SAFE) -> Fix | None:
+    """Remove the elements `drop` selects from a list, tuple or set literal (third-party
+    tracing callbacks); a lone string becomes an empty list."""
+    src = source_of(ctx.source)
+    if isinstance(container, ast.Constant) and drop(container):
+        return replace_node(ctx, container, "[]", title, applicability)
+    if not isinstance(container, (ast.List, ast.Tuple, ast.Set)):
+        return None
+    remove = [i for i, e in enumerate(container.elts) if drop(e)]
+    if not remove:
+        return None
+    if len(remove) == len(container.elts):
+        empty = {ast.List: "[]", ast.Tuple: "()", ast.Set: "set()"}[type(container)]
+        return replace_node(ctx, container, empty, title, applicability)
+    edits = _remove_items(src, container.elts, remove)
+    return _fix(title, applicability, edits)
+
+
+# ---------------------------------------------------------------------- arguments (PHI302, PHI301)
+def _call_items(call: ast.Call) -> list[ast.AST]:
+    return sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+
+
+def remove_argument(ctx, call: ast.Call, argument: ast.AST, title: str, applicability: Applicability = SAFE) -> Fix | None:
+    """Remove one argument of a call (`verify=False`), its comma and, when it has a line to
+    itself, that line; a comment on the line stays."""
+    items = _call_items(call)
+    index = next((i for i, item in enumerate(items) if item is argument), None)
+    if index is None:
+        return None
+    return _fix(title, applicability, _remove_items(source_of(ctx.source), items, [index]))
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for i in sorted(indices):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _remove_items(src: Source, items: list[ast.AST], remove: list[int]) -> list[Edit | None]:
+    spans = [src.node_offsets(item) for item in items]
+    if any(s is None for s in spans):
+        return [None]
+    text = src.text
+    edits: list[Edit | None] = []
+    for first, last in _runs(remove):
+        start, end = spans[first][0], spans[last][1]
+        line_start = src.starts[src.position(start)[0] - 1]
+        line_end_match = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?(\r\n|\r|\n)").match(text, end)
+        if not text[line_start:start].strip() and line_end_match:
+            # the run has lines of its own: remove them, keeping a trailing comment
+            comment = line_end_match.group(1)
+            indent = text[line_start:start]
+            kept = f"{indent}{comment}{line_end_match.group(2)}" if comment else ""
+            edits.append(_edit(src, line_start, line_end_match.end(), kept))
+            continue
+        if last + 1 < len(items) and "#" not in text[start : spans[last + 1][0]]:
+            edits.append(_edit(src, start, spans[last + 1][0], ""))  # `a, verify=False, b` -> `a, b`
+        elif first > 0 and "#" not in text[spans[first - 1][1] : end]:
+            edits.append(_edit(src, spans[first - 1][1], end, ""))  # `a, verify=False` -> `a`
+        else:
+            comma = re.compile(r"[ \t]*,[ \t]*").match(text, end)
+            edits.append(_edit(src, start, comma.end() if comma else end, ""))
+    return edits
+
+
+def add_keyword(ctx, call: ast.Call, name: str, value: str | None, title: str, applicability: Applicability = SAFE) -> Fix | None:
+    """Add `name=value` as the last argument of a call, on a line of its own when the
+    arguments have theirs."""
+    if not value or any(kw.arg is None or kw.arg == name for kw in call.keywords):
+        return None  # `**options` may already hold it
+    src = source_of(ctx.source)
+    span = src.node_offsets(call)
+    if span is None or not src.text[span[0] : span[1]].endswith(")"):
+        return None
+    items = _call_items(call)
+    if not items:
+        return _fix(title, applicability, [_edit(src, span[1] - 1, span[1] - 1, f"{name}={value}")])
+    last = src.node_offsets(items[-1])
+    if last is None:
+        return None
+    text = src.text
+    line_start = src.starts[src.position(last[0])[0] - 1]
+    tail = re.compile(r"([ \t]*,)?[ \t]*(#[^\r\n]*)?(?=\r\n|\r|\n)").match(text, last[1])
+    if not text[line_start : last[0]].strip() and tail:  # one argument per line
+        indent = text[line_start : last[0]]
+        edits = [] if tail.group(1) else [_edit(src, last[1], last[1], ",")]
+        edits.append(_edit(src, tail.end(), tail.end(), f"{src.newline}{indent}{name}={value},"))
+        return _fix(title, applicability, edits)
+    return _fix(title, applicability, [_edit(src, last[1], last[1], f", {name}={value}")])
+
+
+# ---------------------------------------------------------------------- endpoints and regions (PHI301-303)
+def _approved_endpoint(ctx) -> str | None:
+    from phi_lint.analysis.endpoints import host_of, is_loopback
+
+    remote = [e for e in ctx.config.approved_endpoints if not is_loopback(host_of(e))]
+    return remote[0] if len(remote) == 1 else None
+
+
+def endpoint_fix(ctx, target, title: str) -> Fix | None:
+    """Point a client or HTTP call at the approved endpoint, when exactly one (not loopback) is
+    configured. Client base URLs become the approved endpoint; a full request URL keeps its path."""
+    from phi_lint.checks.endpoints import literal_of
+
+    url = _approved_endpoint(ctx)
+    if url is None:
+        return None
+    call = target.call
+    catalog = ctx.analysis.catalog
+    if target.default:
+        entry = next((e for e in catalog.endpoints.get("client-endpoint", ()) if set(call.types) & set(e["types"])), None)
+        param = entry["params"][0] if entry else None
+        if not param or "." in param:
+            return None
+        return add_keyword(ctx, call.node, param, string_literal(url), title, UNSAFE)
+    base = bool(call.types) or any(call.key in e.get("calls", ()) for e in catalog.endpoints.get("call-endpoint", ()))
+    new = url if base else _rebase(target.url, url)
+    literal = literal_of(call, target.node)
+    node = literal if literal is not None and literal.value == target.url else target.node
+    return replace_literal(ctx, node, new, title, UNSAFE)
+
+
+def _rebase(request_url: str, endpoint: str) -> str:
+    """A full request URL moved to another endpoint, keeping its path: the path segments the
+    endpoint already ends with are not repeated (`/openai/v1` + `/v1/chat/completions` ->
+    `/openai/v1/chat/completions`)."""
+    parts = urlsplit(request_url)
+    have = [s for s in urlsplit(endpoint).path.split("/") if s]
+    path = [s for s in parts.path.split("/") if s]
+    overlap = next((k for k in range(min(len(have), len(path)), 0, -1) if have[-k:] == path[:k]), 0)
+    rest = "/".join(path[overlap:])
+    return endpoint.rstrip("/") + (f"/{rest}" if rest else "") + (f"?{parts.query}" if parts.query else "")
+
+
+def https_fix(ctx, target, title: str) -> Fix | None:
+    """`http://` -> `https://` in the literal the URL comes from."""
+    from phi_lint.checks.endpoints import literal_of
+
+    literal = literal_of(target.call, target.node)
+    if literal is None or not literal.value.startswith("http://"):
+        return None
+    return substitute_in_literal(ctx, literal, "http://", "https://", title, SAFE)
+
+
+def _cloud(region: str) -> str | None:
+    return next((name for name, shape in _CLOUDS if shape.fullmatch(region)), None)
+
+
+def region_fix(ctx, call, node: ast.expr, region: str, title: str) -> Fix | None:
+    """Use the approved region, when exactly one of the same cloud is configured: in a region
+    argument, or in the host of an endpoint URL."""
+    from phi_lint.checks.endpoints import literal_of
+
+    cloud = _cloud(region)
+    approved = [r for r in ctx.config.approved_regions if _cloud(r) == cloud]
+    if len(approved) != 1:
+        return None
+    literal = literal_of(call, node)
+    if literal is not None and literal.value == region:
+        return replace_literal(ctx, literal, approved[0], title, UNSAFE)
+    if literal is not None:
+        host = urlsplit(literal.value).hostname or ""
+        if region in host:
+            return substitute_in_literal(ctx, literal, region, approved[0], title, UNSAFE)
+        return None
+    return replace_literal(ctx, node, approved[0], title, UNSAFE) if not isinstance(node, ast.JoinedStr) else None
+
+
+# ---------------------------------------------------------------------- keys (PHI401)
+def _enclosing_block(tree: ast.AST, stmt: ast.stmt) -> list[ast.stmt] | None:
+    for node in ast.walk(tree):
+        for block in ("body", "orelse", "finalbody"):
+            body = getattr(node, block, None)
+            if isinstance(body, list) and any(s is stmt for s in body):
+                return body
+        for handler in getattr(node, "handlers", ()) or ():
+            if any(s is stmt for s in handler.body):
+                return handler.body
+    return None
+
+
+def _environ_write(stmt: ast.stmt, node: ast.Constant) -> bool:
+    """`os.environ["X"] = "<key>"`, `os.environ.setdefault("X", "<key>")`, `os.putenv(...)`."""
+    if isinstance(stmt, ast.Assign) and stmt.value is node and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        return isinstance(target, ast.Subscript) and ast.unparse(target.value).endswith("environ")
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and any(a is node for a in stmt.value.args):
+        func = ast.unparse(stmt.value.func)
+        return func.endswith(("environ.setdefault", "putenv"))
+    return False
+
+
+def _delete_statement(ctx, stmt: ast.stmt, title: str) -> Fix | None:
+    src = source_of(ctx.source)
+    span = src.node_offsets(stmt)
+    block = _enclosing_block(ctx.analysis.tree, stmt)
+    if span is None or block is None:
+        return None
+    text = src.text
+    line_start = src.starts[src.position(span[0])[0] - 1]
+    tail = re.compile(r"[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|$)").match(text, span[1])
+    if text[line_start : span[0]].strip() or tail is None:
+        return None  # shares its line with another statement
+    if len(block) == 1:  # the block must keep a statement
+        return _fix(title, UNSAFE, [_edit(src, span[0], span[1], "pass")])
+    comment = tail.group(1)
+    indent = text[line_start : span[0]]
+    kept = f"{indent}{comment}{tail.group(2)}" if comment else ""
+    return _fix(title, UNSAFE, [_edit(src, line_start, tail.end(), kept)])
+
+
+def env_key_fix(ctx, node: ast.Constant, env: str, stmt: ast.stmt, title: str) -> Fix | None:
+    """Read a hard-coded key from the environment (`os.environ["OPENAI_API_KEY"]`); a statement
+    that only puts the key into the environment is removed."""
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        return None
+    if stmt is not None and _environ_write(stmt, node):
+        return _delete_statement(ctx, stmt, title)
+    environ, imports = callee(ctx, "os.environ", import_module=True)
+    read = f"{environ}[{env!r}]"
+    src = source_of(ctx.source)
+    text = src.expression(node)
+    if text is None or _quote_of(text) is None:
+        return None
+    tokens = node.value.split()
+    if len(tokens) <= 1:
+        return replace_node(ctx, node, f'{environ}["{env}"]', title, UNSAFE, imports)
+    # the key is one word of a longer string ("Bearer sk-..."): an f-string around the read
+    shapes = [pattern for _, pattern, _ in ctx.analysis.catalog.key_shapes]
+    key = next((t for t in tokens if any(p.match(t) for p in shapes)), None)
+    if key is None or node.value.count(key) != 1:
+        return None
+    before, after = node.value.split(key)
+
+    def body(part: str) -> str:
+        return json.dumps(part, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
+
+    return replace_node(ctx, node, f'f"{body(before)}{{{read}}}{body(after)}"', title, UNSAFE, imports)

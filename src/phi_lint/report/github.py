@@ -1,0 +1,91 @@
+"""`--format github`: GitHub Actions workflow commands, one annotation per finding.
+
+GitHub shows 10 annotations of each level per step and 50 per job, so the most severe come
+first; a plain summary line closes the output (and is all there is on a clean run). Paths are
+relative to the repository root, which is where GitHub resolves `file=`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phi_lint.gitdiff import report_root, repo_path
+from phi_lint.model import CheckResult, Finding, Severity
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """A command's message: `%` first, so that the escapes themselves survive."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: object) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items() if value is not None)
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _message(f: Finding) -> str:
+    """The finding's message, then its trace, fix and controls on their own lines."""
+    lines = [f.message]
+    if len(f.trace) > 1:
+        lines.append("trace: " + " → ".join(f"{s.note} (line {s.line})" for s in f.trace))
+    if f.fix is not None:
+        lines.append(f"fix: {f.fix.title}" + ("" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"))
+    controls = []
+    if f.controls.soc2:
+        controls.append("SOC 2 " + ", ".join(f.controls.soc2))
+    if f.controls.hipaa:
+        controls.append("HIPAA " + ", ".join(f.controls.hipaa))
+    if controls:
+        lines.append("controls: " + "; ".join(controls))
+    return "\n".join(lines)
+
+
+def annotation(f: Finding, root: Path) -> str:
+    span = f.span
+    one_line = span.end_line == span.line
+    return command(
+        COMMANDS[f.severity],
+        _message(f),
+        file=repo_path(f.path, root),
+        line=span.line,
+        endLine=span.end_line,
+        col=span.column if one_line else None,
+        endColumn=span.end_column if one_line else None,
+        title=f"{f.code} {f.name}",
+    )
+
+
+def summary(findings: list[Finding]) -> str:
+    if not findings:
+        return "phi-lint: no findings."
+    counts = []
+    for severity in sorted(Severity, key=lambda s: s.rank, reverse=True):
+        n = sum(1 for f in findings if f.severity is severity)
+        if n:
+            counts.append(f"{n} {severity.value}{'s' if n != 1 else ''}")
+    files = len({f.path for f in findings})
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"phi-lint: {len(findings)} {noun} ({', '.join(counts)}) in {files} file{'s' if files != 1 else ''}."
+
+
+def render(result: CheckResult, *, root: Path | None = None, **_: object) -> str:
+    base = report_root(root)
+    findings = sorted(result.findings, key=lambda f: (-f.severity.rank, *f.sort_key()))
+    out = [annotation(f, base) for f in findings]
+    out += [command("error", error, title="phi-lint") for error in result.errors]
+    if result.baseline is not None and result.baseline.stale:
+        n = len(result.baseline.stale)
+        out.append(command(
+            "notice",
+            f"{n} baseline entr{'ies' if n != 1 else 'y'} in {result.baseline.file} match no finding any more "
+            "(fixed or changed code): rewrite it with `phi-lint baseline`.",
+            title="phi-lint stale baseline",
+        ))
+    out.append(summary(findings))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,212 @@
+"""`--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+Paths are relative to the repository root (`uriBaseId: "%SRCROOT%"`), columns count Unicode code
+points (`columnKind`), `endColumn` is one past the end. Rule metadata comes from the rules'
+own docstrings. No result carries a snippet of source: PHI401's region is a secret, and the
+other regions are where PHI flows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from phi_lint import __version__
+from phi_lint.gitdiff import report_root, repo_path
+from phi_lint.model import BaselineEntry, CheckResult, Finding, Severity, Span
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/phi-lint/phi-lint"
+RULE_DOCS_URI = INFORMATION_URI + "/blob/main/docs/rules/{code}.md"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "phiLint/v1"  # bump the suffix only when Finding.fingerprint's recipe changes
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub buckets security-severity: >= 7.0 high, >= 4.0 medium.
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+
+
+def _tags(record: dict) -> list[str]:
+    controls = record["controls"]
+    if not (controls["soc2"] or controls["hipaa"]):
+        return ["maintainability"]  # the tool's own rules (parse errors, suppressions)
+    tags = ["security", "privacy"]
+    tags += [f"HIPAA-{c.lstrip('§')}" for c in controls["hipaa"]]
+    tags += [f"SOC2-{c}" for c in controls["soc2"]]
+    return tags
+
+
+def rule_descriptors() -> list[dict]:
+    """Every rule, in code order: `ruleIndex` points into this list."""
+    from phi_lint.checks.base import all_rules
+    from phi_lint.docs import rule_page, rule_record, sections
+
+    out = []
+    for cls in all_rules():
+        record = rule_record(cls)
+        what = " ".join(sections(cls).get("What it does", record["summary"]).split())
+        properties: dict = {"tags": _tags(record)}
+        if "security" in properties["tags"]:
+            properties["security-severity"] = SECURITY_SEVERITY[record["severity"]]
+        out.append({
+            "id": cls.code,
+            "name": cls.name,
+            "shortDescription": {"text": record["summary"]},
+            "fullDescription": {"text": what},
+            "defaultConfiguration": {"level": LEVELS[cls.severity]},
+            "help": {"text": cls.docs(), "markdown": rule_page(cls)},
+            "helpUri": RULE_DOCS_URI.format(code=cls.code),
+            "properties": properties,
+        })
+    return out
+
+
+class _Locator:
+    """Turns paths as the runner shows them into SARIF artifact locations."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def artifact(self, path: str) -> dict:
+        rel = repo_path(path, self.root)
+        if PurePosixPath(rel).is_absolute():  # outside the repository
+            return {"uri": Path(rel).as_uri()}
+        return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+
+    def physical(self, path: str, line: int, column: int | None = None, end_line: int | None = None, end_column: int | None = None) -> dict:
+        region: dict = {"startLine": max(line, 1)}
+        if column is not None:
+            region["startColumn"] = max(column, 1)
+        if end_line is not None:
+            region["endLine"] = max(end_line, region["startLine"])
+        if end_column is not None:
+            region["endColumn"] = max(end_column, 1)
+        return {"artifactLocation": self.artifact(path), "region": region}
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
+    return {"startLine": max(line, 1), "startColumn": max(column, 1), "endLine": max(end_line, line, 1), "endColumn": max(end_column, 1)}
+
+
+def _span_text(lines: list[str], span: Span) -> str:
+    if not 0 < span.line <= span.end_line <= len(lines):
+        return ""
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    middle = lines[span.line : span.end_line - 1]
+    return "\n".join([lines[span.line - 1][span.column - 1 :], *middle, lines[span.end_line - 1][: span.end_column - 1]])
+
+
+def _carries_a_secret(f: Finding, lines: list[str]) -> bool:
+    """Whether a fix's new text would repeat a secret of the finding's lines (a wrapped key)."""
+    spans = f.secret_spans + ((f.span,) if f.secret else ())
+    secrets = [text for text in (_span_text(lines, span).strip("'\"") for span in spans) if len(text) >= 8]  # the key, unquoted
+    return any(secret in e.content for secret in secrets for e in f.fix.edits)
+
+
+def _fix(f: Finding, loc: _Locator) -> dict:
+    fix = f.fix
+    text = fix.title
+    if fix.imports:
+        text += " (adds an import of " + ", ".join(f"`{name}`" for name in fix.imports) + ")"
+    return {
+        "description": {"text": text},
+        "artifactChanges": [{
+            "artifactLocation": loc.artifact(f.path),
+            "replacements": [
+                {"deletedRegion": _region(e.line, e.column, e.end_line, e.end_column), "insertedContent": {"text": e.content}}
+                for e in fix.edits
+            ],
+        }],
+        "properties": {"applicability": fix.applicability.value},
+    }
+
+
+def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str, list[str]]) -> dict:
+    span = f.span
+    result: dict = {
+        "ruleId": f.code,
+        "level": LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": loc.physical(f.path, span.line, span.column, span.end_line, span.end_column)}],
+        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+    }
+    if f.code in index:
+        result["ruleIndex"] = index[f.code]
+    if f.trace:
+        result["codeFlows"] = [{
+            "message": {"text": " → ".join(step.note for step in f.trace)},
+            "threadFlows": [{
+                "locations": [
+                    {"location": {"physicalLocation": loc.physical(step.path, step.line, step.column), "message": {"text": step.note}}}
+                    for step in f.trace
+                ],
+            }],
+        }]
+    if f.fix is not None and f.fix.edits and not _carries_a_secret(f, sources.get(f.path, [])):
+        result["fixes"] = [_fix(f, loc)]
+    if f.controls.soc2 or f.controls.hipaa:
+        result["properties"] = {"controls": f.controls.as_dict()}
+    return result
+
+
+def _stale_notification(entry: BaselineEntry, file: str, loc: _Locator) -> dict:
+    location = loc.physical(entry.path, entry.line) if entry.line > 0 else {"artifactLocation": loc.artifact(entry.path)}
+    return {
+        "level": "note",
+        "message": {"text": f"stale baseline entry in {file}: {entry.code} in {entry.path} matches no finding (fixed or changed code); rewrite the baseline with `phi-lint baseline`"},
+        "locations": [{"physicalLocation": location}],
+    }
+
+
+def render(result: CheckResult, *, show_suppressed: bool = False, root: Path | None = None, **_: object) -> str:
+    base = report_root(root)
+    loc = _Locator(base)
+    rules = rule_descriptors()
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
+    results = [_result(f, index, loc, sources) for f in result.findings]
+    if show_suppressed:
+        for r in results:
+            r["suppressions"] = []  # explicit: these were looked at and are not suppressed
+        for f in result.suppressed:
+            r = _result(f, index, loc, sources)
+            s = f.suppression
+            # a suppression without a reason is a PHI901 finding: not yet an accepted risk
+            suppression: dict = {"kind": "inSource", "status": "accepted" if s.reason else "underReview"}
+            if s.reason:
+                suppression["justification"] = s.reason
+            suppression["location"] = {"physicalLocation": loc.physical(f.path, s.line)}
+            suppression["properties"] = {"comment": s.kind}
+            r["suppressions"] = [suppression]
+            results.append(r)
+        if result.baseline is not None:
+            for f in result.baseline.hidden:
+                r = _result(f, index, loc, sources)
+                r["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f"accepted in the baseline {result.baseline.file}"}]
+                results.append(r)
+    notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
+    if result.baseline is not None:
+        notifications += [_stale_notification(e, result.baseline.file, loc) for e in result.baseline.stale]
+    invocation: dict = {"executionSuccessful": not result.errors}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "phi-lint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "invocations": [invocation],
+            "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri().rstrip("/") + "/", "description": {"text": "The repository root."}}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,96 @@
+"""action.yml: the composite GitHub Action, parsed and its run script executed for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def action() -> dict:
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+
+
+def step(action: dict, name: str) -> dict:
+    return next(s for s in action["runs"]["steps"] if s.get("name") == name)
+
+
+def test_metadata_and_inputs(action: dict) -> None:
+    assert action["name"] == "phi-lint" and action["description"]
+    assert action["branding"]["icon"] and action["branding"]["color"]
+    inputs = action["inputs"]
+    assert {"paths", "args", "diff-base", "sarif-file"} <= set(inputs)
+    assert inputs["paths"]["default"] == "."
+    assert inputs["sarif-file"]["default"] == "phi-lint.sarif"
+    assert inputs["diff-base"]["default"] == "" and "fetch-depth" in inputs["diff-base"]["description"]
+    assert all(spec.get("description") for spec in inputs.values())
+    assert action["outputs"]["sarif-file"]["value"] == "${{ inputs.sarif-file }}"
+
+
+def test_composite_steps(action: dict) -> None:
+    runs = action["runs"]
+    assert runs["using"] == "composite"
+    setup = step(action, "Set up Python for phi-lint")
+    assert setup["uses"].startswith("actions/setup-python@") and setup["with"]["update-environment"] is False
+    install = step(action, "Install phi-lint")
+    assert install["shell"] == "bash"
+    assert 'pip install --disable-pip-version-check --quiet "${{ github.action_path }}"' in install["run"]
+    check = step(action, "Run phi-lint")
+    assert check["shell"] == "bash"
+    assert "--format github" in check["run"] and "--format sarif" in check["run"] and "--diff-base" in check["run"]
+    # inputs reach the script through the environment, never spliced into its text
+    assert "${{" not in check["run"]
+    assert check["env"]["PHI_LINT_DIFF_BASE"] == "${{ inputs.diff-base }}"
+
+
+def test_readme_shows_the_workflow(action: dict) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In CI", 1)[1]
+    block = section.split("```yaml", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["phi-lint"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    ours = next(s for s in steps if s.get("uses", "").startswith("phi-lint/phi-lint@"))
+    assert set(ours.get("with", {})) <= set(action["inputs"])
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["with"]["sarif_file"] == ours["with"]["sarif-file"]
+    assert uses.index(upload["uses"]) > uses.index(ours["uses"])
+    assert workflow["permissions"]["security-events"] == "write"
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
+@pytest.mark.parametrize("diff_base", ["", "HEAD"])
+def test_run_script_annotates_and_writes_sarif(action: dict, tmp_path: Path, diff_base: str) -> None:
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "fixtures" / "demo", workspace)
+    git_env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+               "GIT_CEILING_DIRECTORIES": str(tmp_path), "GIT_AUTHOR_NAME": "CI", "GIT_AUTHOR_EMAIL": "ci@example.com",
+               "GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.com"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
+        subprocess.run(["git", *args], cwd=workspace, env=git_env, check=True, capture_output=True)
+    env = {**git_env, "NO_COLOR": "1", "PHI_LINT_PYTHON": sys.executable, "PHI_LINT_PATHS": "clinic_ai",
+           "PHI_LINT_ARGS": "--select PHI", "PHI_LINT_DIFF_BASE": diff_base, "PHI_LINT_SARIF": "phi-lint.sarif"}
+    script = step(action, "Run phi-lint")["run"]
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workspace, env=env,
+                          capture_output=True, text=True)
+    log = json.loads((workspace / "phi-lint.sarif").read_text(encoding="utf-8"))
+    results = log["runs"][0]["results"]
+    assert len(results) > 5  # SARIF holds every finding, with or without diff-base
+    lines = proc.stdout.splitlines()
+    if diff_base:
+        assert proc.returncode == 0 and lines == ["phi-lint: no findings."]  # nothing changed since HEAD
+    else:
+        assert proc.returncode == 1, proc.stderr
+        assert sum(line.startswith("::error file=clinic_ai/") for line in lines) > 5
+        assert lines[-1].startswith("phi-lint: ") and len(lines) - 1 == len(results)

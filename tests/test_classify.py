@@ -1,0 +1,164 @@
+"""Classification of names: word splitting, strong and context terms, subjects, records, neutral
+words, configuration and the reasons shown to people."""
+
+from __future__ import annotations
+
+import pytest
+
+from phi_lint.analysis.classify import Classifier, split_words
+from phi_lint.catalog import load
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return load().vocabulary
+
+
+@pytest.fixture(scope="module")
+def classifier(vocabulary) -> Classifier:
+    return Classifier(vocabulary)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("patient_dob", ("patient", "dob")),
+        ("patientDOB", ("patient", "dob")),
+        ("birthDate", ("birth", "date")),
+        ("icd10_code", ("icd", "10", "code")),
+        ("HTTPServer", ("http", "server")),
+        ("SSN", ("ssn",)),
+        ("__dict__", ("dict",)),
+        ("member-email", ("member", "email")),
+        ("", ()),
+    ],
+)
+def test_split_words(name: str, words: tuple[str, ...]) -> None:
+    assert split_words(name) == words
+
+
+@pytest.mark.parametrize(
+    ("name", "category", "kind"),
+    [
+        ("ssn", "ssn", "identifier"),
+        ("mrn", "mrn", "identifier"),
+        ("date_of_birth", "date", "identifier"),
+        ("dateOfBirth", "date", "identifier"),
+        ("birthDate", "date", "identifier"),
+        ("first_name", "name", "identifier"),
+        ("home_address", "address", "identifier"),
+        ("primary_diagnosis", "diagnosis", "health"),
+        ("discharge_summary", "clinical", "health"),
+        ("medical_record_number", "mrn", "identifier"),
+        ("allergies", "allergy", "health"),
+        ("referral_letter", "clinical", "health"),
+    ],
+)
+def test_strong_terms_are_sensitive_anywhere(classifier: Classifier, name: str, category: str, kind: str) -> None:
+    hit = classifier.classify(name)
+    assert hit is not None and not hit.record
+    assert (hit.category, hit.kind) == (category, kind)
+
+
+@pytest.mark.parametrize("name", ["email", "name", "phone", "address", "city", "age", "notes", "result"])
+def test_context_terms_alone_are_not_sensitive(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [("patient_email", "email"), ("patientPhone", "phone"), ("subscriber_address", "address"), ("beneficiary_name", "name")],
+)
+def test_context_terms_next_to_a_subject(classifier: Classifier, name: str, category: str) -> None:
+    hit = classifier.classify(name)
+    assert hit is not None and hit.category == category
+
+
+@pytest.mark.parametrize(("name", "category"), [("email", "email"), ("phone", "phone"), ("notes", "clinical"), ("letter_text", "clinical")])
+def test_context_terms_on_a_record(classifier: Classifier, name: str, category: str) -> None:
+    hit = classifier.classify(name, on_record=True)
+    assert hit is not None and hit.category == category
+
+
+@pytest.mark.parametrize(
+    "name",
+    # the traps of RULES.md: names of things that are not people, opaque ids
+    ["model_name", "file_name", "server_address", "ip_address", "deploy_date", "patient_id", "request_id", "model"],
+)
+def test_names_of_things_that_are_not_people(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None
+
+
+def test_strong_beats_context_and_longest_wins(classifier: Classifier) -> None:
+    assert classifier.classify("email_diagnosis").category == "diagnosis"  # strong over context
+    assert classifier.classify("social_security_number").category == "ssn"
+    hit = classifier.classify("discharge_date")
+    assert hit.category == "date" and "`discharge_date`" in hit.why
+
+
+def test_plural_of_a_term(classifier: Classifier) -> None:
+    assert classifier.classify("mrns").category == "mrn"
+    assert classifier.classify("nursing_notes").category == "clinical"
+    assert classifier.classify("allowed_ips") is None  # a context term: still needs a subject
+    assert classifier.classify("status") is None
+
+
+@pytest.mark.parametrize("name", ["patient", "patients", "Patient", "patient_record", "subscriber_profile", "claimant_info", "patientData"])
+def test_subjects_and_record_words_name_records(classifier: Classifier, name: str) -> None:
+    hit = classifier.classify(name)
+    assert hit is not None and hit.record and hit.kind == "record"
+    assert "record about a person" in hit.why
+
+
+def test_a_subject_with_other_words_is_not_a_record(classifier: Classifier) -> None:
+    assert classifier.classify("patient_id") is None
+    assert classifier.classify("patient_portal_url") is None
+
+
+@pytest.mark.parametrize("name", ["ssn_pattern", "diagnosis_count", "redacted_note", "hashed_mrn", "dob_format", "mrn_regex", "patient_count", "PATIENT_TEMPLATE"])
+def test_neutral_words_make_metadata_about_the_data(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None
+
+
+def test_names_person(classifier: Classifier) -> None:
+    assert classifier.names_person("patient")
+    assert classifier.names_person("member_profile")
+    assert classifier.names_person("current_subscriber")
+    assert not classifier.names_person("model")
+    assert not classifier.names_person("server")
+    assert not classifier.names_person("patient_count")
+
+
+def test_extra_phi_fields(vocabulary) -> None:
+    classifier = Classifier(vocabulary, extra_fields=("member_number", "claim_ref", "clientCode"))
+    hit = classifier.classify("claim_ref")
+    assert hit is not None and hit.category == "configured" and "extra-phi-fields" in hit.why
+    assert classifier.classify("client_code").category == "configured"  # matched by words, any spelling
+    assert Classifier(vocabulary).classify("claim_ref") is None
+
+
+def test_not_phi_fields(vocabulary) -> None:
+    classifier = Classifier(vocabulary, not_fields=("display_name", "bed_number"))
+    assert classifier.classify("display_name", on_record=True) is None
+    assert classifier.classify("displayName", on_record=True) is None
+    assert Classifier(vocabulary).classify("display_name", on_record=True) is not None
+
+
+def test_phi_subjects_replace_the_default_list(vocabulary) -> None:
+    classifier = Classifier(vocabulary, subjects=("client", "resident"))
+    assert classifier.classify("client_email").category == "email"
+    assert classifier.classify("patient_email") is None
+    assert classifier.classify("client").record  # a configured subject names a record
+    assert classifier.classify("resident_record").record
+
+
+def test_reasons_name_the_identifier_and_the_rule(classifier: Classifier) -> None:
+    assert classifier.classify("birthDate").why == "`birthDate` is a HIPAA identifier: dates related to an individual (§164.514(b)(2)(i)(C))"
+    assert classifier.classify("ssn").why.startswith("`ssn` is a HIPAA identifier: Social Security numbers")
+    assert classifier.classify("medications").why == "`medications` is health information: medications and prescriptions"
+
+
+def test_could_match_is_a_cheap_superset(classifier: Classifier) -> None:
+    assert classifier.could_match({"import", "patient"})
+    assert classifier.could_match({"mrns"})
+    assert not classifier.could_match({"import", "os", "path", "join"})
