@@ -25,18 +25,21 @@ def admit(patient):
 '''
 
 DEPTH = 5000
+PHI900, CLEAN = {"PHI900"}, set()
 
-# name -> (bytes, does it give PHI900?)
+# name -> (bytes, the outcomes allowed). Whether CPython's parser refuses a 5,000-deep expression
+# depends on the version (3.10 parses a chain of unary minus); phi-lint must then either check it
+# or say PHI900, never crash.
 BAD = {
-    "syntax_error.py": (b"from openai import OpenAI\n\ndef summarise(patient:\n    return OpenAI()\n", True),
-    "latin1_undeclared.py": ("# Notes from the Z\u00fcrich clinic\nWARD = 'Sch\u00f6nbrunn'\n".encode("latin-1"), True),
-    "bad_declared_encoding.py": (b"# -*- coding: klingon -*-\nx = 1\n", True),
-    "empty.py": (b"", False),
-    "nul_byte.py": (b"import logging\nlog = logging.getLogger()\x00\n", True),
-    "deep_parens.py": (b"x = " + b"(" * DEPTH + b"1" + b")" * DEPTH + b"\n", True),
-    "deep_binop.py": (b"import logging\nlogging.info(" + b" + ".join([b"patient.ssn"] * DEPTH) + b")\n", True),
-    "deep_unary.py": (b"x = " + b"-" * DEPTH + b"1\n", True),
-    "deep_attribute.py": (b"import openai\nx = openai" + b".chat" * DEPTH + b"\n", True),
+    "syntax_error.py": (b"from openai import OpenAI\n\ndef summarise(patient:\n    return OpenAI()\n", (PHI900,)),
+    "latin1_undeclared.py": ("# Notes from the Z\u00fcrich clinic\nWARD = 'Sch\u00f6nbrunn'\n".encode("latin-1"), (PHI900,)),
+    "bad_declared_encoding.py": (b"# -*- coding: klingon -*-\nx = 1\n", (PHI900,)),
+    "empty.py": (b"", (CLEAN,)),
+    "nul_byte.py": (b"import logging\nlog = logging.getLogger()\x00\n", (PHI900,)),
+    "deep_parens.py": (b"x = " + b"(" * DEPTH + b"1" + b")" * DEPTH + b"\n", (PHI900,)),
+    "deep_binop.py": (b"import logging\nlogging.info(" + b" + ".join([b"patient.ssn"] * DEPTH) + b")\n", (PHI900,)),
+    "deep_unary.py": (b"import litellm\nlitellm.set_verbose = " + b"-" * DEPTH + b"1\n", (PHI900, CLEAN)),
+    "deep_attribute.py": (b"import openai\nx = openai" + b".chat" * DEPTH + b"\n", (PHI900, CLEAN)),
 }
 # Parsable, but long or deep: the findings the code has, or PHI900 when an expression is too
 # deep to walk (how deep that is depends on the interpreter's recursion limit).
@@ -53,9 +56,10 @@ def codes(findings) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_engine_reports_phi900_or_nothing(name: str) -> None:
-    data, broken = BAD[name]
+    data, outcomes = BAD[name]
     findings = Engine(Config()).check_source(data, name)
-    assert codes(findings) == (["PHI900"] if broken else [])
+    assert set(codes(findings)) in outcomes
+    assert len(findings) <= 1
     for f in findings:
         assert f.line >= 1 and f.column >= 1
         assert f.message.startswith("could not parse this file: ")
@@ -112,9 +116,7 @@ def _by_path(doc: dict) -> dict[str, list[str]]:
 
 
 def _expect(by_path: dict[str, list[str]]) -> None:
-    for name, (_, broken) in BAD.items():
-        assert by_path.get(name, []) == (["PHI900"] if broken else []), name
-    for name, (_, outcomes) in EDGE.items():
+    for name, (_, outcomes) in {**BAD, **EDGE}.items():
         assert set(by_path.get(name, [])) in outcomes, name
     assert by_path["zz_leak.py"] == ["PHI201"]  # checked although its neighbours are broken
 

@@ -155,3 +155,16 @@ def test_python_dash_m_and_version(project: Path) -> None:
     assert out.returncode == 0 and out.stdout.startswith("phi-lint ")
     out = subprocess.run([sys.executable, "-m", "phi_lint", "check", "app"], capture_output=True, text=True, env=env)
     assert out.returncode == 1 and "PHI201" in out.stdout and "\x1b[" not in out.stdout
+
+
+def test_each_file_uses_its_nearest_config_like_ruff(project: Path) -> None:
+    service = project / "services" / "billing"
+    service.mkdir(parents=True)
+    (service / "pyproject.toml").write_text('[tool.phi-lint]\nignore = ["PHI201"]\n')
+    (service / "admit.py").write_text(LEAK)
+    out = run("check", "--format", "concise", "app", "services").output
+    assert "app/admit.py:7:41: PHI201" in out
+    assert "services/billing/admit.py" not in out
+    # --config applies one file to every path
+    out = run("check", "--config", "pyproject.toml", "--format", "concise", "app", "services").output
+    assert "services/billing/admit.py:7:41: PHI201" in out

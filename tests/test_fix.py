@@ -75,6 +75,30 @@ def test_fixture_pair(path: Path) -> None:
     assert again.text == fixed.text and again.applied == []
 
 
+RULE_FIXTURES = sorted(
+    p for p in FIXTURES.glob("*/**/*.py")
+    if p.relative_to(FIXTURES).parts[0] != "fix" and not p.name.endswith(".fixed.py")
+)
+
+
+@pytest.mark.parametrize("path", RULE_FIXTURES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_every_offered_fix_applies_cleanly_to_the_rule_fixtures(path: Path) -> None:
+    """Beyond the pairs: on every annotated fixture, all fixes (unsafe ones too) apply, parse,
+    leave nothing fixable and are stable."""
+    config = load_config(start=path)
+    rel = path.relative_to(ROOT).as_posix()
+    decoded = fixer.decode(path.read_bytes())
+    if decoded is None:
+        pytest.skip("not decodable: a PHI900 fixture")
+    text = decoded[0]
+    fixed = fix_text(text, rel, config, unsafe=True)
+    assert fixed.messages == []
+    if fixed.applied:
+        ast.parse(fixed.text)
+    assert [f for f in fixed.findings if applicable(f, True)] == []
+    assert fix_text(fixed.text, rel, config, unsafe=True).text == fixed.text
+
+
 def test_fix_field_in_json_has_the_documented_shape(tmp_path: Path, monkeypatch) -> None:
     source = FIX_DIR / "PHI201" / "fastapi_fstring_log.py"
     (tmp_path / "pyproject.toml").write_text('[tool.phi-lint]\nsanitizers = ["contoso.privacy.redact"]\n')
@@ -237,6 +261,19 @@ def intake():
     assert snapshot(project / "intake.py") == before
     assert snapshot(project / "clean.py") == clean_before
     assert "Fixed" not in result.output
+
+
+def test_each_file_is_fixed_with_its_own_project_policy(project: Path) -> None:
+    (project / "billing").mkdir()
+    (project / "billing" / "pyproject.toml").write_text('[tool.phi-lint]\nredactor = "contoso.privacy.scrub"\n')
+    (project / "billing" / "claims.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef submit(claim):\n    log.info(\"claim for %s\", claim.subscriber_ssn)\n"
+    )
+    result = run("check", "--fix", ".")
+    assert "Fixed" in result.output
+    assert 'log.info("claim for %s", scrub(claim.subscriber_ssn))' in (project / "billing" / "claims.py").read_text()
+    assert "from contoso.privacy import scrub" in (project / "billing" / "claims.py").read_text()
+    assert "from phi_lint.redact import redact" in (project / "admit.py").read_text()
 
 
 def test_fix_from_stdin_prints_the_fixed_source(project: Path) -> None:
@@ -440,6 +477,60 @@ def test_add_keyword(source: str, expected: str | None) -> None:
         assert fix is None
     else:
         assert apply_fixes(source, [finding(fix)])[0] == expected
+
+
+HANDLER = """import logging
+
+from fastapi import FastAPI, Request
+from openai import AzureOpenAI
+
+app = FastAPI()
+log = logging.getLogger(__name__)
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+@app.post("/triage")
+async def triage(request: Request, patient: dict) -> dict:
+{body}
+"""
+
+
+def fixed_handler(body: str) -> str:
+    source = HANDLER.format(body=body)
+    result = fix_text(source, "triage.py", Config(), unsafe=True)
+    assert result.messages == []
+    return result.text[result.text.index("async def triage"):].split("\n", 1)[1]
+
+
+def test_a_variable_used_once_is_fixed_where_its_value_is_built() -> None:
+    body = (
+        "    prompt = f\"Triage {patient['first_name']}\"\n"
+        "    completion = client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": prompt}])\n"
+        "    return {}\n"
+    )
+    assert fixed_handler(body).startswith("    prompt = f\"Triage {redact(patient['first_name'])}\"\n")
+
+
+def test_a_variable_used_twice_is_wrapped_where_it_leaks() -> None:
+    body = (
+        "    prompt = f\"Triage {patient['first_name']}\"\n"
+        "    log.debug(\"prompt of %d characters\", len(prompt))\n"
+        "    completion = client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": prompt}])\n"
+        "    return {}\n"
+    )
+    fixed = fixed_handler(body)
+    assert "f\"Triage {patient['first_name']}\"" in fixed and '"content": redact(prompt)' in fixed
+
+
+def test_an_awaited_value_is_wrapped_after_the_await() -> None:
+    fixed = fixed_handler('    log.debug("triage: %s", await request.json())\n    return {}\n')
+    assert 'log.debug("triage: %s", redact(await request.json()))' in fixed
+
+
+def test_a_value_under_a_sensitive_key_is_wrapped_whole() -> None:
+    body = '    client.chat.completions.create(model="m", messages=[], metadata={"diagnoses": ", ".join(d["code"] for d in patient["diagnoses"])})\n    return {}\n'
+    fixed = fixed_handler(body)
+    assert 'metadata={"diagnoses": hashlib.sha256(str(", ".join(d["code"] for d in patient["diagnoses"])).encode()).hexdigest()}' in fixed
 
 
 def test_comprehensions_wrap_each_element() -> None:

@@ -46,6 +46,9 @@ SINKS = [
     'client.chat.completions.create(\n    model="gpt-4o",\n    # the request\n    messages=[{{"role": "user", "content": {arg}}}],\n)',
     'client.embeddings.create(model="text-embedding-3-small", input={arg})',
     'client.chat.completions.create(model="gpt-4o", messages=[], user={arg})',
+    'note = {arg}\nlog.info("%s", note)',
+    'messages = [{{"role": "user", "content": {arg}}}]\nclient.chat.completions.create(model="gpt-4o", messages=messages)',
+    'metadata = {{"patient_ref": {arg}, "feature": "triage"}}\nclient.chat.completions.create(model="gpt-4o", messages=[], metadata=metadata)',
 ]
 # How the project spells its redactor.
 IMPORTS = [

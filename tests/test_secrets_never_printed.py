@@ -64,10 +64,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(FIXTURES / "pyproject.toml", tmp_path / "pyproject.toml")
     for path in KEY_FILES:
         shutil.copy(path, tmp_path / path.name)
-    # the same key, suppressed, on a line another rule also reports
+    # keys suppressed on lines other rules also report: PHI301, and PHI901 for the bare noqa
     (tmp_path / "suppressed.py").write_text(
         "from openai import OpenAI\n\n"
-        f'client = OpenAI(api_key="{KEYS[0]}")  # noqa: PHI401 -- rotated; tracked in SEC-19\n',
+        f'client = OpenAI(api_key="{KEYS[0]}")  # noqa: PHI401 -- rotated; tracked in SEC-19\n'
+        f'backup = OpenAI(api_key="{KEYS[-1]}")  # noqa: PHI401\n',
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
@@ -86,6 +87,7 @@ def run(*args: str) -> str:
 def test_no_format_prints_a_key(project: Path, fmt: str) -> None:
     out = run("check", "--format", fmt, "--show-suppressed", ".")
     assert "PHI401" in out or fmt == "gitlab" and "hardcoded-model-key" in out
+    assert "PHI901" in out or fmt == "gitlab" and "unjustified-suppression" in out
     assert_no_key(out, fmt)
 
 

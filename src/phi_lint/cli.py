@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from phi_lint import __version__
-from phi_lint.config import Config, ConfigError, load_config
+from phi_lint.config import Config, ConfigError, find_config_file, load_config
 from phi_lint.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -33,7 +33,13 @@ def resolve_config(config_path: str | None, paths: list[str], stdin_filename: st
     start = Path(stdin_filename or (paths[0] if paths else ".")).resolve() if not config_path else None
     if start is not None and not start.exists():
         start = start.parent if start.parent.exists() else Path.cwd()
-    config = load_config(Path(config_path) if config_path else None, start=start)
+    return apply_overrides(load_config(Path(config_path) if config_path else None, start=start), **overrides)
+
+
+def apply_overrides(config: Config, **overrides) -> Config:
+    """Command-line options over a configuration: --select replaces, --ignore and the extend-
+    options add, like ruff."""
+    overrides = dict(overrides)
     select = overrides.pop("select", None)
     ignore = overrides.pop("ignore", None)
     extend_select = overrides.pop("extend_select", None)
@@ -47,6 +53,23 @@ def resolve_config(config_path: str | None, paths: list[str], stdin_filename: st
         extend_exclude=(config.extend_exclude + extend_exclude) if extend_exclude else None,
         **overrides,
     )
+
+
+def config_for_files(config_path: str | None, base: Config, overrides: dict):
+    """Each file's configuration: the nearest pyproject.toml with [tool.phi-lint] above it
+    (like ruff), with the command-line overrides; `--config` applies to every file."""
+    if config_path:
+        return None
+    loaded: dict[Path | None, Config] = {base.source: base}
+
+    def config_for(path: Path) -> Config:
+        source = find_config_file(path.resolve().parent)
+        source = source.resolve() if source else None
+        if source not in loaded:
+            loaded[source] = apply_overrides(load_config(source) if source else Config(), **overrides)
+        return loaded[source]
+
+    return config_for
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,12 +111,12 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     from phi_lint import runner
 
     paths = list(paths) or ["."]
+    overrides = dict(
+        select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+        exclude=_globs(exclude), extend_exclude=_globs(extend_exclude), respect_gitignore=respect_gitignore,
+    )
     try:
-        config = resolve_config(
-            config_path, paths, stdin_filename,
-            select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
-            exclude=_globs(exclude), extend_exclude=_globs(extend_exclude), respect_gitignore=respect_gitignore,
-        )
+        config = resolve_config(config_path, paths, stdin_filename, **overrides)
     except ConfigError as exc:
         click.echo(f"phi-lint: config error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -108,7 +131,11 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         result = runner.check_stdin(data, stdin_filename or "-", config)
     else:
         files = runner.discover(paths, config, force_exclude=force_exclude)
-        result = runner.check_paths(files, config, jobs=jobs)
+        try:
+            result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, config, overrides))
+        except ConfigError as exc:  # a nested project's pyproject.toml
+            click.echo(f"phi-lint: config error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
     if accepted is not None:
         from phi_lint import baseline
 
@@ -122,7 +149,8 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     if apply_fixes or show_diff:
         stdin = data if "-" in paths else None
         result, fixed = _run_fixes(result, config, unsafe_fixes, show_diff, show_fixes, stdin,
-                                   to_stderr=bool(output_file) or output_format not in ("text", "concise") or stdin is not None, quiet=quiet)
+                                   to_stderr=bool(output_file) or output_format not in ("text", "concise") or stdin is not None, quiet=quiet,
+                                   config_for=config_for_files(config_path, config, overrides))
         report_to_stderr = stdin is not None  # stdout carries the fixed source, as with ruff
 
     render = renderer(output_format)
@@ -144,12 +172,12 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
 
 
 def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: bool, stdin: bytes | None,
-               to_stderr: bool, quiet: bool):
+               to_stderr: bool, quiet: bool, config_for=None):
     """--fix / --diff: apply (or diff) the fixes; returns what remains to report and how many
     fixes were applied. --diff prints the diff and exits here (1: there are changes)."""
     from phi_lint.fix.apply import fix_result
 
-    run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin)
+    run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin, config_for=config_for)
     for message in run.messages:
         click.echo(f"phi-lint: {message}", err=True)
     applied = run.applied

@@ -6,6 +6,7 @@ import fnmatch
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from phi_lint.analysis.engine import engine_for
 from phi_lint.config import Config
@@ -118,14 +119,19 @@ def _check_many(args: tuple[list[str], Config]) -> list[FileResult]:
     return [check_file(Path(p), config) for p in paths]
 
 
-def check_paths(files: list[Path], config: Config, jobs: int = 1) -> CheckResult:
+def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Callable[[Path], Config] | None = None) -> CheckResult:
+    """Check files, each with `config_for(file)` when given (the nearest pyproject.toml, like
+    ruff), else with `config`."""
+    groups: dict[Config, list[str]] = {}
+    for file in files:
+        groups.setdefault(config_for(file) if config_for else config, []).append(str(file))
     if jobs > 1 and len(files) > 8:
-        chunks = [[str(f) for f in files[i::jobs]] for i in range(jobs)]
+        work = [(paths[i::jobs], cfg) for cfg, paths in groups.items() for i in range(jobs) if paths[i::jobs]]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = [r for part in pool.map(_check_many, [(c, config) for c in chunks]) for r in part]
-        results.sort(key=lambda r: r.path)
+            results = [r for part in pool.map(_check_many, work) for r in part]
     else:
-        results = [check_file(f, config) for f in files]
+        results = [r for cfg, paths in groups.items() for r in _check_many((paths, cfg))]
+    results.sort(key=lambda r: r.path)
     errors = [r.error for r in results if r.error]
     return CheckResult(results, errors)
 

@@ -30,17 +30,32 @@ def is_provider_host(host: str, catalog: Catalog) -> bool:
 
 
 def is_approved(url: str, approved: tuple[str, ...]) -> bool:
-    """Loopback is always approved; otherwise the URL must start with an approved endpoint
-    (same scheme, host and port, and path prefix)."""
-    host = host_of(url)
-    if is_loopback(host):
+    """Loopback is always approved; otherwise the URL must be under an approved endpoint: same
+    scheme, host and port (default ports made explicit), and a path under the approved one."""
+    if is_loopback(host_of(url)):
         return True
-    parts = urlsplit(url)
+    origin = _origin(url)
+    if origin is None:
+        return False
+    path = urlsplit(url).path.rstrip("/")
     for entry in approved:
         allowed = urlsplit(entry)
-        if (parts.scheme, parts.netloc.lower()) == (allowed.scheme, allowed.netloc.lower()) and parts.path.startswith(allowed.path.rstrip("/")):
+        prefix = allowed.path.rstrip("/")
+        if _origin(entry) == origin and (path == prefix or path.startswith(prefix + "/")):
             return True
     return False
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number
+        return None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def is_model_endpoint(url: str, catalog: Catalog, approved: tuple[str, ...]) -> bool:

@@ -1021,8 +1021,8 @@ class FunctionAnalysis:
             everything = union(everything, t)
         if method in _MUTATORS and not inst and not self.quiet and everything is not receiver:
             self._mutate(func.value, without(everything, *receiver), node)
-        if not inst:
-            records = self._record_query(node, everything)
+        if not inst and (key is None or not self.m.catalog.sinks_for(key)):
+            records = self._record_query(node, key)
             if records is not None:
                 return records
 
@@ -1083,10 +1083,11 @@ class FunctionAnalysis:
                 return f"`{name}` is a FHIR resource"
         return None
 
-    def _record_query(self, node: ast.Call, everything: Taint) -> Taint | None:
+    def _record_query(self, node: ast.Call, key: str | None) -> Taint | None:
         """Calls that give back records of a PHI class: `Observation.parse_obj(d)`,
         `Admission.objects.get(pk=pk)`, `session.get(Patient, pk)`, `select(Patient)`, the
-        constructor of a FHIR resource. None when the call is none of these."""
+        constructor of a FHIR resource. None when the call is none of these. Builtins
+        (`getattr(Patient, ...)`) and functions of this module (summaries) are not queries."""
         func = node.func
         why = None
         if isinstance(func, ast.Attribute):
@@ -1098,11 +1099,8 @@ class FunctionAnalysis:
                 return CLEAN  # `Patient.objects.count()`: a number, not records
         elif not (isinstance(func, ast.Name) and func.id in self.m.classes):  # local classes: _local_call
             why = self._record_class(func)
-        if why is None and node.args and not self._clears(node):
-            for arg in node.args:
-                why = self._record_class(arg)
-                if why is not None:
-                    break
+        if why is None and node.args and (key is None or "." in key.lstrip(".")) and not self._clears(node):
+            why = self._record_class(node.args[0])
         if why is None:
             return None
         # the records only: the arguments (a primary key, a filter) select them, they do not come back

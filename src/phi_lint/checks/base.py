@@ -123,5 +123,5 @@ class FlowRule(Rule):
         the project's redactor."""
         if self.fix_applicability is None:
             return None
-        return wrap_fix(ctx, targets, self.fix_title or "Wrap the value in the redactor", self.fix_applicability)
+        return wrap_fix(ctx, targets, self.fix_title or "Wrap the value in the redactor", self.fix_applicability, self.labels)
 

@@ -49,7 +49,8 @@ def model_targets(ctx: Context) -> Iterator[Target]:
                 node, url = next(written[name] for name in entry["env"] if name in written)
                 if url:
                     yield Target(url, node, call, False, who)
-            elif entry.get("default"):
+            elif entry.get("default") and not any(k.arg is None for k in call.node.keywords):
+                # the SDK's default, unless `**options` may carry the endpoint
                 yield Target(entry["default"], call.node.func, call, True, who)
         for entry in spec.get("call-endpoint", ()):
             if call.key in entry["calls"]:
@@ -150,8 +151,8 @@ def literal_of(call: CallFact, node: ast.expr) -> ast.Constant | None:
             if node is None:
                 return None
             continue
-        if isinstance(node, ast.Call) and len(node.args) >= 2:  # os.getenv("X", "default")
-            node = node.args[1]
+        if isinstance(node, ast.Call) and len(node.args) >= 2 and call.scope.m.imports.resolve(node.func) in ("os.getenv", "os.environ.get"):
+            node = node.args[1]  # os.getenv("X", "default")
             continue
         return None
     return None
@@ -184,8 +185,9 @@ class UnapprovedModelEndpoint(Rule):
     and list the endpoint in `[tool.phi-lint] approved-endpoints`.
 
     ## Fix safety
-    Unsafe, and offered only when exactly one approved endpoint exists: the fix points the client
-    at it, which changes where requests go.
+    Unsafe, and offered only when exactly one approved endpoint that is not loopback exists: the
+    fix points the client at it (a `base_url=` for an SDK default; a full request URL keeps its
+    path), which changes where requests go.
 
     ## Controls
     SOC 2 CC9.2, CC6.7; HIPAA §164.308(b)(1), §164.502(e).
@@ -341,7 +343,9 @@ class UnapprovedModelRegion(Rule):
     ```
 
     ## Fix safety
-    Unsafe, offered when exactly one region is approved: the model may not be available there.
+    Unsafe, offered when exactly one approved region belongs to the same cloud as the one found
+    (`us-east-1` for `eu-west-1`, `us-central1` for `europe-west4`): the model may not be
+    available there.
 
     ## Controls
     SOC 2 CC9.2, C1.1; HIPAA §164.308(b)(1).

@@ -183,4 +183,4 @@ class PhiInRequestMetadata(FlowRule):
     sinks = frozenset({"MODEL_METADATA"})
 
     def build_fix(self, ctx, targets):
-        return pseudonym_fix(ctx, targets, self.fix_title)
+        return pseudonym_fix(ctx, targets, self.fix_title, self.labels)

@@ -226,16 +226,19 @@ def decode(data: bytes) -> tuple[str, str] | None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file's bytes at once: a temporary file in the same folder, then a rename. The
-    mode is kept; a symlink stays a symlink (its target is written)."""
+    mode (and, where allowed, the owner) is kept; a symlink stays a symlink (its target is written)."""
     target = path.resolve()
-    mode = stat.S_IMODE(target.stat().st_mode)
+    info = target.stat()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".phi-lint.tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown"):
+            with contextlib.suppress(OSError):
+                os.chown(tmp, info.st_uid, info.st_gid)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -284,13 +287,15 @@ class FixRun:
 
 
 def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, write: bool = True,
-               stdin: bytes | None = None) -> FixRun:
+               stdin: bytes | None = None, config_for: Callable[[Path], Config] | None = None) -> FixRun:
     """Fix the files of a check. Only findings the result shows are fixed (not those a baseline or
     --diff-base hid), and new findings on lines the fixes rewrote. `stdin`: the source read
-    from standard input, fixed in memory (the result's one file)."""
+    from standard input, fixed in memory (the result's one file). `config_for(path)`: each
+    file's configuration, as the check used it (default: `config`)."""
     run = FixRun(result)
     files: list[FileResult] = []
     for fr in result.files:
+        file_config = config_for(Path(fr.path)) if config_for is not None and stdin is None else config
         visible = {(f.code, f.fingerprint) for f in fr.findings if f.suppression is None}
         if not any(applicable(f, unsafe) for f in fr.findings):
             files.append(fr)
@@ -311,9 +316,9 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
 
         from phi_lint.analysis.engine import engine_for
 
-        first = engine_for(config).check_source(text, fr.path)
+        first = engine_for(file_config).check_source(text, fr.path)
         known.update((f.code, f.fingerprint) for f in first)
-        fixed = fix_text(text, fr.path, config, unsafe=unsafe, wanted=wanted, findings=first)
+        fixed = fix_text(text, fr.path, file_config, unsafe=unsafe, wanted=wanted, findings=first)
         run.messages += fixed.messages
         file_fix = FileFix(fr.path, text, fixed.text, encoding, fixed)
         if file_fix.changed and write and stdin is None:

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from phi_lint.fix.source import Source, source_of
+from phi_lint.fix.targets import fix_targets
 from phi_lint.model import Applicability, Edit, Fix
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -66,6 +67,9 @@ def _module_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
 
 def _bound_names(tree: ast.Module) -> set[str]:
     """Every name bound at module level: a new import must not shadow one."""
+    cached = getattr(tree, "_phi_lint_bound", None)  # one walk per file, however many fixes
+    if cached is not None:
+        return cached
     names: set[str] = set()
     for stmt in _module_statements(tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -80,6 +84,7 @@ def _bound_names(tree: ast.Module) -> set[str]:
                 for node in ast.walk(target) if target is not None else ():
                     if isinstance(node, ast.Name):
                         names.add(node.id)
+    tree._phi_lint_bound = names
     return names
 
 
@@ -103,11 +108,11 @@ def callee(ctx, dotted: str, import_module: bool = False) -> tuple[str, tuple[st
     if holders:
         return f"{holders[0]}.{attr}", ()
     tree = analysis.tree if analysis is not None else None
-    bound = _bound_names(tree) if tree is not None else set()
     if tree is not None and any(
         isinstance(s, ast.Import) and any(a.name == module and a.asname is None for a in s.names) for s in _module_statements(tree.body)
     ):
         return dotted, ()  # `import contoso.privacy` binds `contoso`, and the path works
+    bound = _bound_names(tree) if tree is not None else set()
     if import_module and "." not in module:
         if module not in bound:
             return dotted, (module,)
@@ -120,14 +125,16 @@ def callee(ctx, dotted: str, import_module: bool = False) -> tuple[str, tuple[st
 
 
 # ---------------------------------------------------------------------- wrapping (PHI1xx, PHI2xx)
-def _wrapped(src: Source, node: ast.expr, text: str, name: str) -> str:
-    if isinstance(node, (ast.Yield, ast.YieldFrom)):
-        return f"{name}(({text}))"
-    return f"{name}({text})"
+def _call_text(name: str, node: ast.expr, text: str) -> str:
+    """`name(text)`; a bare `yield` needs its own parentheses to be an argument."""
+    return f"{name}(({text}))" if isinstance(node, (ast.Yield, ast.YieldFrom)) else f"{name}({text})"
 
 
-def _each_target(ctx, targets: list[ast.expr], make: Callable[[Source, ast.expr, str], str], done: str) -> list[Edit | None]:
+def _each_target(ctx, targets: list[ast.expr], make: Callable[[ast.expr, str], str], done: str) -> list[Edit | None]:
+    """One edit per tainted part, `make(node, text)` giving its new text; [None] when a part
+    cannot be trusted or already holds a call to `done` (wrapping it again would only nest)."""
     src = source_of(ctx.source)
+    called = re.compile(r"(?<![\w.])" + re.escape(done))
     edits: list[Edit | None] = []
     seen: set[tuple[int, int]] = set()
     for node in targets:
@@ -135,34 +142,34 @@ def _each_target(ctx, targets: list[ast.expr], make: Callable[[Source, ast.expr,
             node = node.elt  # each element: a generator stays a generator, a list a list
         span = src.node_offsets(node)
         text = src.expression(node) if span else None
-        if text is None or text.startswith(done):
-            # one part cannot be trusted, or is wrapped already (a second fix would only nest):
-            # offer nothing rather than half a fix
-            return [None]
+        if text is None or called.search(text):
+            return [None]  # offer nothing rather than half a fix
         if span in seen:
             continue
         seen.add(span)
-        edits.append(_edit(src, *span, make(src, node, text)))
+        edits.append(_edit(src, *span, make(node, text)))
     return edits
 
 
-def wrap_fix(ctx, targets: list[ast.expr], title: str, applicability: Applicability) -> Fix | None:
-    """Wrap every tainted part of a sink argument in the project's redactor."""
+def wrap_fix(ctx, targets: list[ast.expr], title: str, applicability: Applicability, labels: tuple[str, ...] = ()) -> Fix | None:
+    """Wrap every tainted part of a sink argument in the project's redactor. With `labels`, a
+    variable used only there is followed into its definition (fix/targets.py)."""
+    targets = fix_targets(ctx, targets, labels) if labels else targets
     if not targets:
         return None
     name, imports = callee(ctx, ctx.config.fix_redactor)
-    return _fix(title, applicability, _each_target(ctx, targets, lambda src, node, text: _wrapped(src, node, text, name), f"{name}("), imports)
+    return _fix(title, applicability, _each_target(ctx, targets, lambda node, text: _call_text(name, node, text), f"{name}("), imports)
 
 
-def pseudonym_fix(ctx, targets: list[ast.expr], title: str) -> Fix | None:
+def pseudonym_fix(ctx, targets: list[ast.expr], title: str, labels: tuple[str, ...] = ()) -> Fix | None:
     """Replace each tainted part by a pseudonymous id: the SHA-256 of its text (PHI104)."""
+    targets = fix_targets(ctx, targets, labels) if labels else targets
     if not targets:
         return None
     sha, imports = callee(ctx, "hashlib.sha256", import_module=True)
 
-    def make(src: Source, node: ast.expr, text: str) -> str:
-        inner = f"({text})" if isinstance(node, (ast.Yield, ast.YieldFrom)) else text
-        return f"{sha}(str({inner}).encode()).hexdigest()"
+    def make(node: ast.expr, text: str) -> str:
+        return f"{sha}({_call_text('str', node, text)}.encode()).hexdigest()"
 
     return _fix(title, UNSAFE, _each_target(ctx, targets, make, f"{sha}("), imports)
 
@@ -241,7 +248,7 @@ def switch_off(ctx, node: ast.expr, title: str, env: bool = False) -> Fix | None
         if isinstance(value, str) and value.strip():
             return replace_literal(ctx, node, _off_spelling(value), title, SAFE)
         return None
-    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.BoolOp, ast.IfExp)):
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.BoolOp, ast.IfExp, ast.UnaryOp, ast.Compare)):
         return replace_node(ctx, node, '"false"' if env else "False", title, SAFE)
     return None
 
@@ -396,7 +403,10 @@ def https_fix(ctx, target, title: str) -> Fix | None:
     """`http://` -> `https://` in the literal the URL comes from."""
     from phi_lint.checks.endpoints import literal_of
 
-    literal = literal_of(target.call, target.node)
+    node = target.node
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left  # "http://host/model/" + model_id + "/invoke": the scheme is in the first part
+    literal = literal_of(target.call, node)
     if literal is None or not literal.value.startswith("http://"):
         return None
     return substitute_in_literal(ctx, literal, "http://", "https://", title, SAFE)
@@ -479,6 +489,9 @@ def env_key_fix(ctx, node: ast.Constant, env: str, stmt: ast.stmt, title: str) -
     environ, imports = callee(ctx, "os.environ", import_module=True)
     read = f"{environ}[{env!r}]"
     src = source_of(ctx.source)
+    fstring = next((n for n in ast.walk(stmt) if isinstance(n, ast.JoinedStr) and any(v is node for v in n.values)), None) if stmt else None
+    if fstring is not None:
+        return _key_in_fstring(ctx, fstring, node.value, environ, env, title, imports)
     text = src.expression(node)
     if text is None or _quote_of(text) is None:
         return None
@@ -496,3 +509,20 @@ def env_key_fix(ctx, node: ast.Constant, env: str, stmt: ast.stmt, title: str) -
         return json.dumps(part, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
 
     return replace_node(ctx, node, f'f"{body(before)}{{{read}}}{body(after)}"', title, UNSAFE, imports)
+
+
+def _key_in_fstring(ctx, fstring: ast.JoinedStr, part: str, environ: str, env: str, title: str, imports) -> Fix | None:
+    """`f"Bearer sk-... {x}"`: the key becomes a replacement field reading the environment."""
+    shapes = [pattern for _, pattern, _ in ctx.analysis.catalog.key_shapes]
+    key = next((t for t in part.split() if any(p.match(t) for p in shapes)), None)
+    text = source_of(ctx.source).expression(fstring)
+    quote = re.match(r"[A-Za-z]*(['\"])", text or "")
+    if key is None or text is None or quote is None or text.count(key) != 1:
+        return None
+    inner = '"' if quote.group(1) == "'" else "'"
+    changed = text.replace(key, f"{{{environ}[{inner}{env}{inner}]}}")
+    try:
+        ast.parse(changed, mode="eval")
+    except SyntaxError:
+        return None
+    return replace_node(ctx, fstring, changed, title, UNSAFE, imports)
