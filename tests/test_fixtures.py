@@ -39,3 +39,22 @@ def test_fixture_findings_match_annotations(path: Path) -> None:
 def test_demo_shows_every_rule_family() -> None:
     found = {f.code for path in DEMO.rglob("*.py") for f in findings_of(path)}
     assert {code[:4] for code in found} == {"PHI1", "PHI2", "PHI3", "PHI4"}
+@pytest.mark.parametrize("folder", RULE_DIRS, ids=lambda p: p.name)
+def test_each_rule_has_enough_positive_and_negative_cases(folder: Path) -> None:
+    code = folder.name
+    need = 8 if code.startswith(("PHI1", "PHI2")) else 4
+    positives = negatives = 0
+    for path in folder.rglob("*.py"):
+        if path.name.endswith(".fixed.py"):
+            continue
+        expected, absent = annotations(path)
+        positives += sum(1 for _, c in expected if c == code)
+        negatives += sum(1 for _, c in absent if c == code)
+    assert positives >= need and negatives >= need, f"{code}: {positives} positive, {negatives} negative cases (need {need} each)"
+
+
+def test_every_rule_has_a_fixture_folder() -> None:
+    from phi_lint.checks.base import all_rules
+
+    missing = [cls.code for cls in all_rules() if not (FIXTURES / cls.code).is_dir()]
+    assert not missing, f"rules without fixtures: {missing}"

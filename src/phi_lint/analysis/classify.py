@@ -54,14 +54,9 @@ class Classifier:
         self.subjects = frozenset(subjects) if subjects is not None else vocabulary.subjects
         self.record_subjects = frozenset(subjects) if subjects is not None else vocabulary.record_subjects
         self.first_words = frozenset(t[0] for t in self.terms) | self.subjects
-        # what can make anything sensitive: strong terms, subjects and FHIR resource names
-        # (context terms only count next to one of these)
-        self.trigger_words = (
-            frozenset(t[0] for t, (_, strong) in self.terms.items() if strong)
-            | self.subjects
-            | frozenset(split_words(n)[0] for n in vocabulary.fhir_resources)
-        )
+        self.fhir_words = frozenset(w.lower() for w in vocabulary.fhir_resources)
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
+        self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
 
     def is_subject(self, word: str) -> bool:
         return word in self.subjects or (word.endswith("s") and word[:-1] in self.subjects)
@@ -115,6 +110,19 @@ class Classifier:
         words = split_words(name)
         return any(self.is_subject(w) for w in words) and not any(w in self.vocabulary.neutral_words for w in words)
 
-    def could_match(self, words: set[str]) -> bool:
-        """Cheap pre-check: could a module with these lowercase words hold anything sensitive?"""
-        return not self.trigger_words.isdisjoint(words) or not self.trigger_words.isdisjoint(map(_singular, words))
+    def triggers(self, words: tuple[str, ...]) -> bool:
+        """Could an identifier made of these words make anything sensitive? Only a subject or a
+        whole strong term can (context terms count only next to one of them)."""
+        if any(self.is_subject(w) for w in words):
+            return True
+        hit = self._match(words)
+        return hit is not None and hit[1]
+
+    def could_match(self, identifiers: set[str], fhir: bool = False) -> bool:
+        """Cheap pre-check over a module's identifiers (FHIR resource names count when the
+        module speaks FHIR)."""
+        for name in identifiers:
+            words = split_words(name)
+            if self._triggers(words) or (fhir and name.lower() in self.fhir_words):
+                return True
+        return False

@@ -6,14 +6,14 @@ import ast
 import bisect
 import functools
 import hashlib
-import re
-import tokenize
 import io
 import os
-from pathlib import Path
+import re
+import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
-from phi_lint.analysis.classify import Classifier, split_words
+from phi_lint.analysis.classify import Classifier
 from phi_lint.analysis.taint import ModuleAnalysis
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
@@ -22,7 +22,7 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
 # model SDKs (responses, prompts) and web frameworks (request bodies).
-_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NEWLINE = re.compile(r"\n")
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
@@ -60,7 +60,6 @@ class Engine:
         # SDK import.
         tracing = self.catalog.endpoints.get("tracing", {})
         switches = sorted(set(tracing.get("env-on", ())) | set(tracing.get("env-debug", ())))
-        # searched in the text: `_WORDS` splits LANGCHAIN_TRACING_V2 at its underscores
         self.trigger_switches = re.compile("|".join(map(re.escape, switches))) if switches else None
 
     def _trigger_modules(self) -> frozenset[str]:
@@ -115,24 +114,25 @@ class Engine:
         return reports
 
     def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str) -> ModuleAnalysis:
-        words = set(_WORDS.findall(text))
-        lowered: set[str] = set()
-        for word in words:
-            lowered.update(split_words(word))
         scan_keys = bool(_KEYISH.search(text))
         cleared_by = self.config.sanitizers + ((self.config.redactor,) if self.config.redactor else ())  # what fixes wrap values in clears them
         analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints, scan_keys)
         imports_sdk = bool(analysis.top_modules & self.trigger_modules)
         if imports_sdk or scan_keys or (self.trigger_switches is not None and self.trigger_switches.search(text)):
             analysis.run(None)
-        elif self.classifier.could_match(lowered):
-            analysis.run(self._interesting_lines(text, words))
+            return analysis
+        # No SDK, no framework: only functions near a sensitive name can leak anything.
+        identifiers = set(_IDENTIFIERS.findall(text))
+        fhir = "fhir" in text or "FHIR" in text
+        if self.classifier.could_match(identifiers, fhir):
+            analysis.run(self._interesting_lines(text, identifiers, fhir))
         return analysis
 
-    def _interesting_lines(self, text: str, words: set[str]) -> set[int]:
-        """Lines holding a word that starts a sensitive term or names a subject."""
-        hits = [w for w in words if self.classifier.could_match(set(split_words(w)))]
-        pattern = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+    def _interesting_lines(self, text: str, identifiers: set[str], fhir: bool) -> set[int]:
+        """Lines holding an identifier that names a subject or a strong term: the functions
+        around them are the ones worth interpreting."""
+        hits = [name for name in identifiers if self.classifier.could_match((name,), fhir)]
+        pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
         starts = [0]
         starts.extend(m.end() for m in _NEWLINE.finditer(text))
         return {bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)}
