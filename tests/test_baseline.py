@@ -181,3 +181,19 @@ def test_entries_match_on_fingerprint_not_line(repo: Path) -> None:
     code, report = check_json("--baseline", ".phi-lint-baseline.json", "app")
     assert code == 0 and report["baseline"]["hidden"] == 2
     assert load(repo / ".phi-lint-baseline.json")[0] == BaselineEntry("PHI201", "app/billing.py", doc["entries"][0]["fingerprint"], 1)
+
+
+def test_baseline_written_at_the_root_matches_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "app").mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "clinic_ai" / "api.py", tmp_path / "app" / "api.py")
+    find_config_file.cache_clear()
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["baseline", ".", "-o", ".phi-lint-baseline.json"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "app")
+    result = CliRunner().invoke(main, ["check", "--baseline", "../.phi-lint-baseline.json", "."])
+    assert result.exit_code == 0, result.output
+    assert "stale" not in result.output

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from phi_lint.gitdiff import report_root, repo_path
 from phi_lint.model import CheckResult, Finding, Severity
+from phi_lint.report.text import detail_lines
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -31,19 +32,7 @@ def command(name: str, message: str, **properties: object) -> str:
 
 def _message(f: Finding) -> str:
     """The finding's message, then its trace, fix and controls on their own lines."""
-    lines = [f.message]
-    if len(f.trace) > 1:
-        lines.append("trace: " + " → ".join(f"{s.note} (line {s.line})" for s in f.trace))
-    if f.fix is not None:
-        lines.append(f"fix: {f.fix.title}" + ("" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"))
-    controls = []
-    if f.controls.soc2:
-        controls.append("SOC 2 " + ", ".join(f.controls.soc2))
-    if f.controls.hipaa:
-        controls.append("HIPAA " + ", ".join(f.controls.hipaa))
-    if controls:
-        lines.append("controls: " + "; ".join(controls))
-    return "\n".join(lines)
+    return "\n".join([f.message, *detail_lines(f)])
 
 
 def annotation(f: Finding, root: Path) -> str:

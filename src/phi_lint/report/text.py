@@ -54,6 +54,23 @@ def shown_column(finding: Finding, line: str, column: int) -> int:
     return column + shift
 
 
+def detail_lines(f: Finding) -> list[str]:
+    """What a finding says besides its message: trace, fix, controls (text and GitHub output)."""
+    lines = []
+    if len(f.trace) > 1:
+        lines.append("trace: " + " → ".join(f"{s.note} (line {s.line})" for s in f.trace))
+    if f.fix is not None:
+        lines.append(f"fix: {f.fix.title}" + ("" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"))
+    controls = []
+    if f.controls.soc2:
+        controls.append("SOC 2 " + ", ".join(f.controls.soc2))
+    if f.controls.hipaa:
+        controls.append("HIPAA " + ", ".join(f.controls.hipaa))
+    if controls:
+        lines.append("controls: " + "; ".join(controls))
+    return lines
+
+
 def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
     safe = sum(1 for f in findings if f.fix is not None and f.fix.applicability.value == "safe")
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability.value == "unsafe")
@@ -92,19 +109,7 @@ def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False
             out.append(f"{pad} | {' ' * start}{style('^' * width, sev)}")
         else:
             pad = " "
-        if len(f.trace) > 1:
-            steps = " → ".join(f"{s.note} (line {s.line})" for s in f.trace)
-            out.append(f"{pad} = trace: {steps}")
-        if f.fix is not None:
-            note = "" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"
-            out.append(f"{pad} = fix: {f.fix.title}{note}")
-        controls = []
-        if f.controls.soc2:
-            controls.append("SOC 2 " + ", ".join(f.controls.soc2))
-        if f.controls.hipaa:
-            controls.append("HIPAA " + ", ".join(f.controls.hipaa))
-        if controls:
-            out.append(f"{pad} = controls: " + "; ".join(controls))
+        out.extend(f"{pad} = {line}" for line in detail_lines(f))
         out.append("")
     for error in result.errors:
         out.append(f"error: {error}")
