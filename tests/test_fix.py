@@ -182,7 +182,7 @@ def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path) -> None:
     assert result.exit_code == 1  # the payload in the log needs --unsafe-fixes
     assert "Fixed 4 findings in 1 file." in result.output
     assert "PHI202" in result.output and "PHI201" not in result.output
-    assert "0 fixable with --fix, 1 more with --unsafe-fixes" in result.output
+    assert "0 fixable with --fix (1 more with --unsafe-fixes)." in result.output
 
 
 def test_unsafe_fixes_fix_everything_and_exit_zero(project: Path) -> None:

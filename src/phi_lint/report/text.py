@@ -78,13 +78,15 @@ def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
 
 
 def summary_line(result: CheckResult, findings: list[Finding]) -> str:
+    """`Found 3 findings in 1 file.`, then, when fixes exist, a line like ruff's:
+    `2 fixable with --fix (1 more with --unsafe-fixes).`"""
     files = len({f.path for f in findings})
-    safe, unsafe = _fixable_counts(findings)
     noun = "finding" if len(findings) == 1 else "findings"
-    fixable = ""
+    line = f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}."
+    safe, unsafe = _fixable_counts(findings)
     if safe or unsafe:
-        fixable = f" ({safe} fixable with --fix" + (f", {unsafe} more with --unsafe-fixes" if unsafe else "") + ")"
-    return f"Found {len(findings)} {noun}{fixable} in {files} file{'s' if files != 1 else ''}."
+        line += f"\n{safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)" if unsafe else "") + "."
+    return line
 
 
 def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False, show_suppressed: bool = False, **_: object) -> str:
