@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from phi_lint.config import find_config_file
 
 pytest.importorskip("flake8")
 from flake8.defaults import NOQA_INLINE_REGEXP  # noqa: E402
@@ -69,20 +68,15 @@ def both_fronts() -> tuple[dict, dict]:
     rel = [p.relative_to(ROOT).as_posix() for p in FILES]
     via_flake8 = flake8("--select=PHI", *rel)
     assert via_flake8.returncode in (0, 1), via_flake8.stderr
-    # The CLI uses one configuration per run (the nearest above its first path) while the plugin
-    # reads the nearest one above each file: one CLI run per configuration file.
-    by_config: dict[Path | None, list[str]] = defaultdict(list)
-    for path in FILES:
-        by_config[find_config_file(path.resolve())].append(path.relative_to(ROOT).as_posix())
+    # both fronts read the nearest [tool.phi-lint] above each file (some fixture folders bring their own)
+    via_cli = subprocess.run(
+        [sys.executable, "-m", "phi_lint", "check", "--format", "json", *rel],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
+    )
+    assert via_cli.returncode in (0, 1), via_cli.stderr
     cli: dict[str, set[tuple[int, int, str]]] = defaultdict(set)
-    for group in by_config.values():
-        via_cli = subprocess.run(
-            [sys.executable, "-m", "phi_lint", "check", "--format", "json", *group],
-            cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
-        )
-        assert via_cli.returncode in (0, 1), via_cli.stderr
-        for f in json.loads(via_cli.stdout)["findings"]:
-            cli[f["path"]].add((f["line"], f["column"], f["code"]))
+    for f in json.loads(via_cli.stdout)["findings"]:
+        cli[f["path"]].add((f["line"], f["column"], f["code"]))
     return parse_flake8(via_flake8.stdout), cli
 
 
