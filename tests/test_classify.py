@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from phi_lint.analysis.classify import Classifier, split_words
+from phi_lint.analysis.classify import WEAK_SUBJECT, Classifier, split_words
 from phi_lint.catalog import load
 
 
@@ -162,3 +162,63 @@ def test_could_match_is_a_cheap_superset(classifier: Classifier) -> None:
     assert classifier.could_match({"import", "patient"})
     assert classifier.could_match({"mrns"})
     assert not classifier.could_match({"import", "os", "path", "join"})
+
+
+def test_a_weak_subject_alone_counts_only_unambiguous_context_terms(classifier: Classifier) -> None:
+    # `for member in Harness` / `tf.getmembers()`: a bare `member` is a weak subject
+    weak = classifier.names_person("member")
+    assert weak == WEAK_SUBJECT and weak
+    assert classifier.classify("name", weak) is None  # enum / tar member.name
+    assert classifier.classify("value", weak) is None
+    assert classifier.classify("address", weak) is None  # a cluster member's address
+    assert classifier.classify("phone", weak).category == "phone"  # a health-plan member's phone
+    assert classifier.classify("email", weak).category == "email"
+    assert classifier.classify("date_of_birth", weak).category == "date"  # strong terms always count
+    assert classifier.classify("ssn", weak).category == "ssn"
+    assert classifier.classify("member_name", weak).category == "name"  # the field names its subject
+    # records and record subjects keep every context term
+    assert classifier.names_person("member_profile") is True
+    assert classifier.names_person("patient") is True
+    assert classifier.classify("name", classifier.names_person("patient")).category == "name"
+    assert classifier.classify("name", True).category == "name"
+    assert classifier.classify("member_name").category == "name"
+
+
+@pytest.mark.parametrize("name", ["transcript_id", "transcriptId", "diagnosis_id", "patient_note_id", "anamnesis_uuid"])
+def test_an_opaque_key_of_a_health_record_is_not_health_information(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None
+
+
+def test_an_opaque_suffix_does_not_hide_identifier_terms(classifier: Classifier) -> None:
+    assert classifier.classify("member_id").category == "plan"  # the term itself ends in `id`
+    assert classifier.classify("claim_id").category == "insurance"
+    assert classifier.classify("patient_email_id").category == "email"  # "email id": an address
+
+
+@pytest.mark.parametrize("name", ["has_ssn", "is_email_verified", "should_mask_dob", "needs_phone", "with_ssn", "hasSsn", "n_diagnoses", "n_patients", "number_of_medications"])
+def test_flags_and_counts_are_about_the_data(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None
+
+
+@pytest.mark.parametrize(("name", "category"), [("has_hiv", "sensitive-health"), ("is_pregnant", "sensitive-health"), ("has_allergies", "allergy"), ("ssn", "ssn"), ("this_ssn", "ssn")])
+def test_a_flag_about_health_is_health_information(classifier: Classifier, name: str, category: str) -> None:
+    hit = classifier.classify(name)
+    assert hit is not None and hit.category == category
+
+
+def test_transcripts_and_transcriptions(classifier: Classifier) -> None:
+    assert classifier.classify("transcript").category == "clinical"  # strong (ambient-scribe fixtures)
+    assert classifier.classify("transcription") is None  # speech-to-text output
+    assert classifier.classify("transcription_text") is None
+    assert classifier.classify("patient_transcription").category == "clinical"
+    assert classifier.classify("medical_transcription").category == "clinical"
+    assert classifier.classify("transcription", on_record=True).category == "clinical"
+
+
+def test_clinical_history_terms(classifier: Classifier) -> None:
+    assert classifier.classify("anamnesis").category == "clinical"
+    assert classifier.classify("patient_anamnesis").category == "clinical"
+    assert classifier.classify("soap_notes").category == "clinical"
+    assert classifier.classify("soap_client") is None  # the protocol, not a note
+    assert classifier.classify("case_summary") is None  # too generic alone
+    assert classifier.classify("member_case_summary").category == "clinical"

@@ -28,6 +28,13 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+# What `names_person` returns for an object named only by a weak subject (`member`, `person`,
+# `dependent`: not record subjects). It is truthy, so a caller that passes it on as `on_record`
+# (`on_record = PHI_RECORD in base or names_person(...)`) makes `classify` count only the
+# unambiguous `weak-subject-terms` (`member.phone`), not `member.name` of an enum or tar member.
+WEAK_SUBJECT = "weak-subject"
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     category: str  # a category id of the vocabulary, or "record"
@@ -65,9 +72,16 @@ class Classifier:
         return word in self.record_subjects or (word.endswith("s") and word[:-1] in self.record_subjects)
 
     def _match(self, words: tuple[str, ...]) -> tuple[Category, bool] | None:
-        """The best term in `words`: strong over context, then the longest."""
+        hit = self._match_at(words)
+        return None if hit is None else hit[0]
+
+    def _match_at(self, words: tuple[str, ...]) -> tuple[tuple[Category, bool], tuple[str, ...], int] | None:
+        """The best term in `words`: strong over context, then the longest; with the term's
+        words (singular) and the index just past it."""
         best: tuple[Category, bool] | None = None
         best_len = 0
+        best_term: tuple[str, ...] = ()
+        best_end = 0
         for i, word in enumerate(words):
             if word not in self.first_words and _singular(word) not in self.first_words:
                 continue
@@ -75,40 +89,59 @@ class Classifier:
                 window = words[i : i + n]
                 hit = self.terms.get(window)
                 if hit is None and _singular(window[-1]) != window[-1]:
-                    hit = self.terms.get(window[:-1] + (_singular(window[-1]),))  # `nursing_notes`, `mrns`
+                    window = window[:-1] + (_singular(window[-1]),)
+                    hit = self.terms.get(window)  # `nursing_notes`, `mrns`
                 if hit:
                     if best is None or (hit[1] and not best[1]) or (hit[1] == best[1] and n > best_len):
-                        best, best_len = hit, n
+                        best, best_len, best_term, best_end = hit, n, window, i + n
                     break
-        return best
+        return None if best is None else (best, best_term, best_end)
 
-    def _classify(self, name: str, on_record: bool = False) -> Sensitivity | None:
+    def _is_weak_term(self, term: tuple[str, ...]) -> bool:
+        return term in self.vocabulary.weak_subject_terms or (term[:-1] + (_singular(term[-1]),)) in self.vocabulary.weak_subject_terms
+
+    @staticmethod
+    def _starts_with(words: tuple[str, ...], prefixes: tuple[tuple[str, ...], ...]) -> bool:
+        return any(len(words) > len(p) and words[: len(p)] == p for p in prefixes)
+
+    def _classify(self, name: str, on_record: bool | str = False) -> Sensitivity | None:
         """Classify an identifier, attribute, key or keyword. `on_record`: it is a field of a
-        PHI record or of an object named after a subject, so context terms count."""
+        PHI record or of an object named after a subject, so context terms count; WEAK_SUBJECT:
+        of an object named only by a weak subject, so only `weak-subject-terms` count."""
         words = split_words(name)
         if not words or words in self.not_fields:
             return None
-        if any(w in self.vocabulary.neutral_words for w in words):
+        if any(w in self.vocabulary.neutral_words for w in words) or self._starts_with(words, self.vocabulary.count_prefixes):
             return None
-        hit = self._match(words)
+        found = self._match_at(words)
         has_subject = any(self.is_subject(w) for w in words)
-        if hit is not None:
-            category, strong = hit
-            if strong or has_subject or on_record:
+        if found is not None:
+            (category, strong), term, end = found
+            if category.kind != "health" and self._starts_with(words, self.vocabulary.flag_prefixes):
+                return None  # `has_ssn`, `is_email_verified`: a flag about an identifier, not the identifier
+            if category.kind == "health" and end < len(words) and words[-1] in self.vocabulary.opaque_words:
+                return None  # `transcript_id`, `diagnosis_id`: the opaque key of a health record
+            weak_only = on_record == WEAK_SUBJECT and not has_subject and not self._is_weak_term(term)
+            if strong or has_subject or (on_record and not weak_only):
                 return Sensitivity(category.id, category.kind, f"`{name}` is {category.why}")
         if any(self._is_record_subject(w) for w in words) and (self.is_subject(words[-1]) or words[-1] in self.vocabulary.record_words):
             return Sensitivity("record", "record", f"`{name}` names a record about a person ({', '.join(w for w in words if self.is_subject(w))})", record=True)
         return None
 
-    def names_person(self, name: str) -> bool:
+    def names_person(self, name: str) -> bool | str:
         """Is an object of this name about a person, so that context terms of its fields count
-        (`patient.email`, `member.phone`, `member_profile.phone`)? A bare `member` is not a
-        record on its own (tar and enum members), but its contact fields are still a person's."""
+        (`patient.email`, `member_profile.phone`)? A bare `member` is not a record on its own
+        (tar and enum members): it gives WEAK_SUBJECT (truthy), under which only the unambiguous
+        `weak-subject-terms` of its fields count (`member.phone`, not `member.name`)."""
         hit = self.classify(name)
         if hit is not None and hit.record:
             return True
         words = split_words(name)
-        return any(self.is_subject(w) for w in words) and not any(w in self.vocabulary.neutral_words for w in words)
+        if not any(self.is_subject(w) for w in words) or any(w in self.vocabulary.neutral_words for w in words):
+            return False
+        if any(self._is_record_subject(w) or w in self.vocabulary.record_words for w in words):
+            return True
+        return WEAK_SUBJECT
 
     def triggers(self, words: tuple[str, ...]) -> bool:
         """Could an identifier made of these words make anything sensitive? Only a subject or a
