@@ -159,3 +159,26 @@ def test_cli_empty_file_is_clean(project: Path) -> None:
     result = CliRunner().invoke(main, ["check", "empty.py"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.output == ""
+
+
+def test_a_long_string_concatenation_is_analysed() -> None:
+    # parsable, 600 operands deep: the chain is walked in a loop, so the leak below it is found
+    concat = " + ".join(f'"c{i}, "' for i in range(600))
+    source = f"import logging\n\nlog = logging.getLogger(__name__)\nSQL = {concat}\n\n\ndef admit(patient):\n    log.info('%s', patient.ssn)\n"
+    findings = Engine(Config()).check_source(source, "long_concat.py")
+    assert [(f.code, f.line) for f in findings] == [("PHI201", 8)]
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_line_endings_count_like_ast(newline: str) -> None:
+    # no SDK import: only the lines near a sensitive name are analysed, so their numbers must agree with ast's
+    text = LEAK.decode().replace("\n", newline)
+    findings = Engine(Config()).check_source(text.encode(), "endings.py")
+    assert [(f.code, f.line) for f in findings] == [("PHI201", 7)]
+    assert findings[0].column == len('    log.info("admitting %s", ') + 1
+
+
+def test_form_feed_is_not_a_line_break() -> None:
+    text = LEAK.decode().replace("import logging\n", "import logging\n\x0c\n")
+    findings = Engine(Config()).check_source(text, "formfeed.py")
+    assert [(f.code, f.line) for f in findings] == [("PHI201", 8)]

@@ -645,3 +645,174 @@ def test_embedding_and_metadata_sinks() -> None:
     assert [lines[f.line - 1].strip() for f in embed] == ['client.embeddings.create(model="e", input=patient.clinical_notes)']
     assert [f.message.split(" reaches ")[0] for f in metadata] == ["`patient.email`"]
     assert findings(body, "PHI101")[0] == []
+
+
+# ---------------------------------------------------------------- request bodies, loop counters, keys
+
+
+def test_get_on_a_request_body_attribute_keeps_the_payload() -> None:
+    check(
+        """
+        import logging
+        from flask import Flask, request
+        app = Flask(__name__)
+        log = logging.getLogger(__name__)
+
+        @app.post("/x")
+        def view():
+            log.info("prompt %s", request.json.get("prompt"))  # !
+            log.info("prompt %s", request.get_json().get("prompt"))  # !
+            log.info("prompt %s", request.json["prompt"])  # !
+            log.info("page %s", request.json.get("page"))
+            log.info("page %s", request.args.get("prompt"))
+        """,
+        "PHI202",
+    )
+    check(
+        """
+        import logging
+        from flask import Flask, request
+        app = Flask(__name__)
+        log = logging.getLogger(__name__)
+
+        @app.post("/x")
+        def view():
+            log.info("s %s", request.form.get("symptoms"))  # !
+            log.info("s %s", request.form.get("page_size"))
+        """,
+        "PHI201",
+    )
+
+
+def test_enumerate_counter_and_mapping_keys_are_clean() -> None:
+    check(
+        """
+        import logging
+        log = logging.getLogger(__name__)
+
+        def f(patients, patient_record):
+            for i, patient in enumerate(patients, start=1):
+                log.info("processing %d of %d", i, len(patients))
+                log.info("processing %s", patient)  # !
+            for key, value in patient_record.items():
+                log.info("field %s", key)
+                log.info("value %s", value)  # !
+            for key in patient_record.keys():
+                log.info("field %s", key)
+            log.info("fields %s", sorted(patient_record.keys()))
+            log.info("fields %s", [k for k, v in patient_record.items()])
+            log.info("fields %s", {k: v for k, v in patient_record.items()})  # !
+        """,
+        "PHI202",
+    )
+    check(
+        """
+        def f(diagnoses):
+            for n, dx in enumerate(diagnoses):
+                print(f"item {n}")
+                print(f"item {dx}")  # !
+        """,
+        "PHI201",
+    )
+
+
+def test_keyword_mapping_into_a_model_call() -> None:
+    check(
+        """
+        def f(diagnosis, leaflet):
+            params = {"model": "m", "messages": [{"role": "user", "content": diagnosis}]}  # !
+            client.chat.completions.create(**params)
+            client.chat.completions.create(**{"model": "m", "messages": [{"role": "user", "content": diagnosis}]})  # !
+            built = {"model": "m"}
+            built["messages"] = [{"role": "user", "content": diagnosis}]  # !
+            client.chat.completions.create(**built)
+            keywords = dict(model="m", messages=[{"role": "user", "content": diagnosis}])  # !
+            client.chat.completions.create(**keywords)
+            fine = {"model": "m", "messages": [{"role": "user", "content": leaflet}]}
+            client.chat.completions.create(**fine)
+            odd = {"model": diagnosis, "messages": [{"role": "user", "content": leaflet}]}
+            client.chat.completions.create(**odd)
+        """
+    )
+
+
+def test_exception_built_before_it_is_raised() -> None:
+    check(
+        """
+        class Rejected(ValueError):
+            pass
+
+        def f(patient_ssn, ref):
+            err = ValueError(f"bad {patient_ssn}")  # !
+            raise err
+
+        def g(patient_ssn, ref):
+            err = ValueError(f"bad {ref}")
+            raise err
+
+        def h(patient_ssn, ref):
+            problem = Rejected("bad", patient_ssn)  # !
+            if ref:
+                raise problem
+            unused = ValueError(f"bad {patient_ssn}")
+            return unused is None
+        """,
+        "PHI203",
+    )
+
+
+def test_parameter_to_sink_through_two_helpers() -> None:
+    found, text = findings(
+        """
+        import logging
+        log = logging.getLogger(__name__)
+
+        def _emit(y):
+            log.error("y %s", y)
+
+        def audit(x):
+            _emit(x)
+
+        def caller(patient, ref):
+            audit(ref)
+            audit(patient.ssn)
+
+        class Service:
+            def _emit(self, y):
+                log.error("y %s", y)
+
+            def audit(self, x):
+                self._emit(x)
+
+            def run(self, patient, ref):
+                self.audit(ref)
+                self.audit(patient.ssn)
+        """,
+        "PHI201",
+    )
+    lines = text.splitlines()
+    assert sorted(lines[f.line - 1].strip() for f in found) == ['log.error("y %s", y)'] * 2
+    for f in found:
+        notes = [step.note for step in f.trace]
+        assert notes[0] == "source: `patient.ssn`"
+        assert any("audit()" in n for n in notes) and any("_emit()" in n for n in notes)
+
+
+def test_two_helpers_without_a_sensitive_argument_say_nothing() -> None:
+    check(
+        """
+        import logging
+        log = logging.getLogger(__name__)
+
+        def _emit(y):
+            log.error("y %s", y)
+
+        def audit(x):
+            _emit(len(x))
+
+        def caller(patient):
+            audit(patient.ssn)
+            audit("started")
+        """,
+        "PHI201",
+    )

@@ -23,7 +23,7 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
 # model SDKs (responses, prompts) and web frameworks (request bodies).
 _IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NEWLINE = re.compile(r"\n")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends ast counts (and only those)
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
     r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s+reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q))?"
@@ -76,7 +76,7 @@ class Engine:
     def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> list[Finding]:
         """All findings of one file, suppressed ones included (with `suppression` set)."""
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
-        lines = text.splitlines() if text is not None else []
+        lines = _split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
         if error is None and tree is None:
             try:
@@ -158,7 +158,7 @@ class Engine:
             out.append(Finding(
                 code=rule.code,
                 name=rule.name,
-                severity=rule.severity,
+                severity=rule.severity_for(ctx.config),
                 message=report.message,
                 path=ctx.path,
                 span=span,
@@ -203,6 +203,15 @@ class Engine:
                 comment.used = True
                 return Suppression(comment.kind, comment.line, comment.reason)
         return None
+
+
+def _split_lines(text: str) -> list[str]:
+    """The lines of a file as ast numbers them: `\\r\\n`, `\\r` and `\\n` end a line; form feeds
+    and other characters `str.splitlines` breaks at do not."""
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _decode(data: bytes) -> tuple[str | None, Exception | None]:

@@ -328,6 +328,10 @@ class FunctionAnalysis:
         self.quiet = 0
         self.is_module = unit is None
         self.name_ctx: str | None = None
+        self.dict_keys: dict[int, dict] = {}  # id of a dict literal -> key -> (taint, value node)
+        self.key_taints: dict[str, dict] = {}  # variable holding a dict -> key -> (taint, value node)
+        self.exceptions: dict[str, tuple[ast.Call, list]] = {}
+        self.param_sinks: list[tuple[int, FlowEvent]] = []  # this unit's parameters reaching a sink in a callee  # variable -> exception built, its message parts
         self._dispatch = {
             ast.Constant: self._constant,
             ast.Name: self._name,
@@ -336,7 +340,7 @@ class FunctionAnalysis:
             ast.Call: self._call,
             ast.JoinedStr: self._joined,
             ast.FormattedValue: lambda n: self.ev(n.value),
-            ast.BinOp: lambda n: union(self.ev(n.left), self.ev(n.right)),
+            ast.BinOp: self._binop,
             ast.BoolOp: self._all_of,
             ast.Compare: self._compare,
             ast.UnaryOp: self._unary,
@@ -400,6 +404,7 @@ class FunctionAnalysis:
                 for key in event.taint:
                     if key.startswith(PARAM):
                         sink_events.append((int(key[len(PARAM):]), event))
+        sink_events.extend(self.param_sinks)
         rtype = self._annotation_type(node.returns) if node.returns is not None else None
         if rtype is None and len(set(self.return_types)) == 1:
             rtype = self.return_types[0]
@@ -500,7 +505,7 @@ class FunctionAnalysis:
                 self._branches([s.body, s.orelse])
             elif kind in (ast.For, ast.AsyncFor):
                 iter_taint = self.ev(s.iter)
-                self._loop(lambda: (self._store(s.target, union(iter_taint, self._classify_target(s.target)), s.iter), self.block(s.body)), s.orelse)
+                self._loop(lambda: (self._store_loop_target(s.target, s.iter, iter_taint), self.block(s.body)), s.orelse)
             elif kind is ast.While:
                 self._loop(lambda: (self.ev(s.test), self.block(s.body)), s.orelse)
             elif kind in (ast.With, ast.AsyncWith):
@@ -595,6 +600,8 @@ class FunctionAnalysis:
             else:
                 self.types.pop(target.id, None)
             self.consts[target.id] = value
+            self._remember_mapping(target.id, value)
+            self._remember_exception(target.id, value)
             if self._is_prompt_text(target.id, value):
                 taint = union(taint, self._birth(LLM_PROMPT, "prompt", target.id, f"`{target.id}` is a prompt built from data", value))
             if not _is_literal(value) and not self._clears(value):
@@ -631,6 +638,9 @@ class FunctionAnalysis:
             key = self.const_str(target.slice)
             if base and key is not None and value is not None:
                 self.m.assigns.append(AssignFact(f"{base}[{key}]", value, self.stmt, self))
+            if isinstance(target.value, ast.Name) and key is not None and target.value.id in self.key_taints:
+                known = self.key_taints[target.value.id]
+                known[key] = (union(known[key][0], taint) if key in known else taint, value if value is not None else target)
             if isinstance(target.value, ast.Name) and taint:
                 name = target.value.id
                 self.env[name] = union(self.env.get(name, CLEAN), taint)
@@ -639,6 +649,45 @@ class FunctionAnalysis:
                 self._store(element, union(taint, self._classify_target(element)), None)
         elif isinstance(target, ast.Starred):
             self._store(target.value, taint, value)
+
+    def _store_loop_target(self, target: ast.expr, iterable: ast.expr, taint: Taint) -> None:
+        """`for x in xs`: x holds what xs holds. Except the counter of `enumerate(xs)` and the
+        keys of `d.items()`: an index and a field name are not data."""
+        pair = (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2
+                and not any(isinstance(e, ast.Starred) for e in target.elts) and isinstance(iterable, ast.Call))
+        if pair and (_is_enumerate(iterable, self) or _is_items(iterable)):
+            index, element = target.elts
+            self._store(index, self._classify_target(index), None)
+            self._store(element, union(taint, self._classify_target(element)), iterable)
+            return
+        self._store(target, union(taint, self._classify_target(target)), iterable)
+
+    def _remember_mapping(self, name: str, value: ast.expr) -> None:
+        """`params = {"model": m, "messages": msgs}` / `dict(messages=msgs)`: what each key holds,
+        so that `create(**params)` reads as `create(model=m, messages=msgs)`."""
+        self.key_taints.pop(name, None)
+        if isinstance(value, ast.Dict) and id(value) in self.dict_keys:
+            if all(k is not None for k in value.keys):  # no `**other` inside: every key is known
+                self.key_taints[name] = dict(self.dict_keys[id(value)])
+        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict"
+              and not value.args and all(kw.arg is not None for kw in value.keywords)):
+            self.quiet += 1
+            try:
+                self.key_taints[name] = {kw.arg: (self.ev(kw.value), kw.value) for kw in value.keywords}
+            finally:
+                self.quiet -= 1
+
+    def _mapping(self, node: ast.expr) -> dict | None:
+        """The keys (and what they hold) of a `**mapping` given to a call, when known."""
+        if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
+            return self.dict_keys.get(id(node))
+        if isinstance(node, ast.Name):
+            if node.id in self.key_taints:
+                return self.key_taints[node.id]
+            scope = self.m.module_scope
+            if node.id not in self.env and scope is not None and scope is not self:
+                return scope.key_taints.get(node.id)
+        return None
 
     def _classify_target(self, target: ast.expr) -> Taint:
         if isinstance(target, ast.Name):
@@ -676,6 +725,13 @@ class FunctionAnalysis:
     def ev(self, node: ast.expr) -> Taint:
         handler = self._dispatch.get(type(node))
         return handler(node) if handler is not None else CLEAN
+
+    def _binop(self, node: ast.BinOp) -> Taint:
+        # `"c0, " + "c1, " + ...`: a long chain is one left-deep spine; walk it in a loop, not by recursion
+        out = CLEAN
+        for operand in _operands(node):
+            out = union(out, self.ev(operand))
+        return out
 
     def _all_of(self, node) -> Taint:
         out = CLEAN
@@ -805,6 +861,9 @@ class FunctionAnalysis:
     def _dict(self, node: ast.Dict) -> Taint:
         out = CLEAN
         keys = {}
+        key_taints: dict[str, tuple[Taint, ast.expr]] = {}
+        if len(self.dict_keys) < 4096:
+            self.dict_keys[id(node)] = key_taints
         for k, v in zip(node.keys, node.values):
             key = self.const_str(k) if k is not None else None
             previous = self.name_ctx
@@ -822,6 +881,8 @@ class FunctionAnalysis:
                         value = self._birth(label, hit.category, f'"{key}": {self.m.line_text(v)}', hit.why, v)
             elif k is not None:
                 self.ev(k)
+            if key is not None:
+                key_taints[key] = (value, v)
             out = union(out, value)
         if "role" in keys and "content" in keys and not _is_literal(keys["content"]):
             out = union(out, self._birth(LLM_PROMPT, "prompt", "a chat message", "a message built for a model", node))
@@ -833,7 +894,7 @@ class FunctionAnalysis:
         try:
             for gen in node.generators:
                 it = self.ev(gen.iter)
-                self._store(gen.target, union(it, self._classify_target(gen.target)), gen.iter)
+                self._store_loop_target(gen.target, gen.iter, it)
                 for cond in gen.ifs:
                     self.ev(cond)
             if isinstance(node, ast.DictComp):
@@ -995,6 +1056,10 @@ class FunctionAnalysis:
         method = None
         if isinstance(func, ast.Attribute):
             method = func.attr
+            if inst and self._is_payload_attribute(func.value):
+                # `request.json.get("prompt")`, `request.form.get("symptoms")`: a method of the body
+                # (a dict), not of the request: read like `request.json["prompt"]`
+                key, inst = None, False
             if not inst:
                 receiver = self.ev(func.value)
             elif isinstance(func.value, (ast.Call, ast.Await)):
@@ -1051,6 +1116,8 @@ class FunctionAnalysis:
             if local is not None:
                 return self._summary_call(node, local, arg_taints, kw_taints, everything)
         if method is not None and receiver:
+            if method == "keys" and not node.args and not node.keywords:
+                return CLEAN  # the field names of a mapping, not its values
             if method == "get" and node.args:
                 name = self.const_str(node.args[0])
                 if name is not None:
@@ -1069,6 +1136,11 @@ class FunctionAnalysis:
                     return rest
                 return union(self._member(receiver, method, func), rest)
         return everything
+
+    def _is_payload_attribute(self, node: ast.expr) -> bool:
+        """`request.json`, `request.form`: an attribute of the request that is its body."""
+        return (isinstance(node, ast.Attribute) and node.attr in self.m.web.get("payload-attributes", ())
+                and self.type_of(node.value) == WEB_REQUEST)
 
     def _record_class(self, node: ast.expr) -> str | None:
         """Why instances of the class `node` names are PHI records: a PHI class of this module,
@@ -1168,12 +1240,20 @@ class FunctionAnalysis:
                     if marker is not None and marker.category == FIELD_OF:  # the callee logs one field of it
                         given = self._member(given, marker.source, arg_nodes[i])
                     sink_step = Step(event.node.lineno, event.node.col_offset, f"reaches {event.sink} ({event.argument})")
-                    delivered = add_step(add_step(given, site), sink_step)
+                    delivered = add_step(given, site)
+                    if marker is not None:  # the helpers it went through on the way (`audit()` -> `_emit()`)
+                        for step in marker.steps[1:]:
+                            if step.note.startswith("passed to `"):
+                                delivered = add_step(delivered, step)
+                    delivered = add_step(delivered, sink_step)
                     if real(delivered) or any(k.startswith(PARAM) for k in delivered):
-                        self.m.record_event(FlowEvent(
-                            event.kind, event.sink, event.argument, delivered, event.node, event.stmt,
-                            [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)],
-                        ))
+                        atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
+                        self.m.record_event(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
+                        if self.unit is not None:  # `audit(x)` calls `_emit(x)`: x reaches the sink too, a hop further
+                            for key in delivered:
+                                if key.startswith(PARAM):
+                                    self.param_sinks.append((int(key[len(PARAM):]), FlowEvent(
+                                        event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms)))
         return out
 
     def _sink_call(self, node: ast.Call, key: str, specs: tuple[SinkSpec, ...], arg_taints, kw_taints) -> Taint:
@@ -1205,6 +1285,11 @@ class FunctionAnalysis:
                     self._emit(spec.kind, what, f"`{kw.arg}=`", kw.value, t)
                 elif kw.arg is None and t and spec.keywords == "*":
                     self._emit(spec.kind, what, "`**kwargs`", kw.value, t)
+                elif kw.arg is None and t:
+                    for name, (held, value) in (self._mapping(kw.value) or {}).items():  # `create(**params)`
+                        if held and spec.carries(None, name):
+                            mapping = self.m.line_text(kw.value) if isinstance(kw.value, ast.Name) else "{...}"
+                            self._emit(spec.kind, what, f"`{name}=` (in `**{mapping}`)", kw.value, held, value)
             call_text = f"{self.m.line_text(node.func)}(...)"
             if spec.returns == "response":
                 result = union(result, self._birth(LLM_RESPONSE, "response", call_text, f"the answer of {what}", node))
@@ -1233,8 +1318,14 @@ class FunctionAnalysis:
                         url = self.const_str(kw.value)
         return url is not None and is_model_endpoint(url, self.m.catalog, self.m.approved_endpoints)
 
-    def _emit(self, kind: str, what: str, argument: str, arg: ast.expr, taint: Taint) -> None:
-        self._sink_argument(arg, kind, what, argument, None, taint)
+    def _emit(self, kind: str, what: str, argument: str, arg: ast.expr, taint: Taint, parts: ast.expr | None = None) -> None:
+        if parts is None or self.quiet:
+            self._sink_argument(arg, kind, what, argument, None, taint)
+            return
+        # `create(**params)`: the finding is at the call, the parts to wrap are in the mapping's value
+        step = Step(arg.lineno, arg.col_offset, f"reaches {what} ({argument})")
+        taint = add_step(taint, step)
+        self.m.record_event(FlowEvent(kind, what, argument, taint, arg, self.stmt, self.atoms(parts) or [(parts, taint)]))
 
     def _sink_argument(self, arg: ast.expr, kind: str, what: str, argument: str, spec, taint: Taint | None = None) -> None:
         if self.quiet:
@@ -1249,15 +1340,46 @@ class FunctionAnalysis:
     def _raise(self, exc: ast.expr) -> None:
         if isinstance(exc, ast.Call):
             self.ev(exc.func) if not isinstance(exc.func, ast.Name) else None
-            name = self.m.line_text(exc.func)
-            for i, arg in enumerate(exc.args):
-                self._sink_argument(arg, "EXCEPTION", f"the message of `{name}`", f"argument {i + 1}", None)
-            for kw in exc.keywords:
-                if kw.arg not in ("status_code", "code", "headers"):
-                    label = f"`{kw.arg}=`" if kw.arg else "`**kwargs`"
-                    self._sink_argument(kw.value, "EXCEPTION", f"the message of `{name}`", label, None)
-        else:
-            self.ev(exc)
+            for arg, label, taint in self._exception_parts(exc):
+                self._sink_argument(arg, "EXCEPTION", f"the message of `{self.m.line_text(exc.func)}`", label, None)
+            return
+        self.ev(exc)
+        if isinstance(exc, ast.Name) and exc.id in self.exceptions and not self.quiet:
+            # `err = ValueError(f"... {ssn}")` then `raise err`: the message was built with the exception
+            call, parts = self.exceptions[exc.id]
+            what = f"the message of `{self.m.line_text(call.func)}`"
+            for arg, label, taint in parts:
+                if taint:
+                    step = Step(exc.lineno, exc.col_offset, f"raised as `{exc.id}`")
+                    delivered = add_step(add_step(taint, step), Step(arg.lineno, arg.col_offset, f"reaches {what} ({label})"))
+                    self.m.record_event(FlowEvent("EXCEPTION", what, label, delivered, arg, self.stmt, self.atoms(arg) or [(arg, delivered)]))
+
+    def _exception_parts(self, call: ast.Call) -> list[tuple[ast.expr, str, Taint | None]]:
+        """The arguments of an exception's constructor that make its message."""
+        parts: list[tuple[ast.expr, str, Taint | None]] = [(arg, f"argument {i + 1}", None) for i, arg in enumerate(call.args)]
+        for kw in call.keywords:
+            if kw.arg not in ("status_code", "code", "headers"):
+                parts.append((kw.value, f"`{kw.arg}=`" if kw.arg else "`**kwargs`", None))
+        return parts
+
+    def _remember_exception(self, name: str, value: ast.expr) -> None:
+        self.exceptions.pop(name, None)
+        if not isinstance(value, ast.Call) or not self._is_exception_class(value.func):
+            return
+        self.quiet += 1
+        try:
+            parts = [(arg, label, self.ev(arg)) for arg, label, _ in self._exception_parts(value)]
+        finally:
+            self.quiet -= 1
+        if any(t for _, _, t in parts):
+            self.exceptions[name] = (value, parts)
+
+    def _is_exception_class(self, func: ast.expr, depth: int = 0) -> bool:
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name.endswith(("Error", "Exception", "Exit", "Warning", "Interrupt")):
+            return True
+        info = self.m.classes.get(name) if isinstance(func, ast.Name) else None
+        return info is not None and depth < 8 and any(self._is_exception_class(b, depth + 1) for b in info.node.bases)
 
     # ------------------------------------------------------------------ atoms
     def atoms(self, node: ast.expr) -> list[tuple[ast.expr, Taint]]:
@@ -1278,8 +1400,8 @@ class FunctionAnalysis:
                     self._atoms(value.value, out)
             return
         if kind is ast.BinOp:
-            self._atoms(node.left, out)
-            self._atoms(node.right, out)
+            for operand in _operands(node):
+                self._atoms(operand, out)
             return
         if kind in (ast.List, ast.Tuple, ast.Set):
             for element in node.elts:
@@ -1327,6 +1449,25 @@ class FunctionAnalysis:
         t = self.ev(node)
         if t:
             out.append((node, t))
+
+
+def _operands(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a left-deep chain of binary operations, in source order."""
+    rights = []
+    while isinstance(node, ast.BinOp):
+        rights.append(node.right)
+        node = node.left
+    rights.append(node)
+    rights.reverse()
+    return rights
+
+
+def _is_enumerate(call: ast.Call, scope: "FunctionAnalysis") -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "enumerate" and scope.resolve(call.func)[0] == "enumerate"
+
+
+def _is_items(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "items" and not call.args and not call.keywords
 
 
 def _annotation_names(ann: ast.expr) -> list[str]:

@@ -55,6 +55,7 @@ class Rule:
     severity: ClassVar[Severity]
     message: ClassVar[str]
     fix_title: ClassVar[str | None] = None
+    policy_key: ClassVar[str | None] = None  # a Config field: once the policy sets it, findings are errors
     needs_tree: ClassVar[bool] = True  # False: runs on files that did not parse (PHI900)
     after_suppressions: ClassVar[bool] = False  # runs once suppressions are matched (PHI901)
 
@@ -68,6 +69,10 @@ class Rule:
 
     def check(self, ctx: Context) -> Iterable[Report]:
         raise NotImplementedError
+
+    def severity_for(self, config: Config) -> Severity:
+        """Warnings by default; errors where the organisation wrote the policy they break."""
+        return Severity.ERROR if self.policy_key and getattr(config, self.policy_key) else self.severity
 
     @classmethod
     def docs(cls) -> str:
