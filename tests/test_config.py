@@ -44,6 +44,9 @@ exclude = []
         ("approved-regions = \"us-east-1\"", "approved-regions"),
         ("select = [\"E501\"]", "select"),
         ("redactor = 3", "redactor"),
+        ("redactor = \"redact\"", "redactor"),
+        ("redactor = \"contoso.Scrubber.scrub\"", "redactor"),
+        ("redactor = \"contoso.privacy.Redactor\"", "redactor"),
         ("per-file-ignores = { \"tests/**\" = \"PHI401\" }", "per-file-ignores"),
         ("approved-endpoints = [\"contoso.openai.azure.com\"]", "approved-endpoints"),
         ("respect-gitignore = \"yes\"", "respect-gitignore"),
@@ -98,3 +101,15 @@ def test_fix_redactor_prefers_a_plain_function_sanitizer() -> None:
     config = Config(sanitizers=("presidio_anonymizer.AnonymizerEngine.anonymize", "contoso.privacy.redact"))
     assert config.fix_redactor == "contoso.privacy.redact"
     assert Config(sanitizers=("presidio_anonymizer.AnonymizerEngine.anonymize",)).fix_redactor == DEFAULT_REDACTOR
+
+
+def test_fix_redactor_takes_only_importable_module_functions() -> None:
+    # `scrub` alone would be wrapped with no import (NameError); `pkg.Cls.m` is no function
+    assert Config(sanitizers=("pkg.Cls.m", "scrub")).fix_redactor == DEFAULT_REDACTOR
+    assert Config(sanitizers=("scrub", "pkg.Cls.m", "pkg.util.scrub")).fix_redactor == "pkg.util.scrub"
+    assert Config(sanitizers=("pkg.util._scrub",)).fix_redactor == "pkg.util._scrub"
+
+
+def test_a_valid_redactor_is_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path, "[tool.phi-lint]\nredactor = \"contoso.privacy.redact\"\n")
+    assert load_config(path).fix_redactor == "contoso.privacy.redact"

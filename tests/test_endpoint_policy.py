@@ -96,3 +96,24 @@ def test_looks_random() -> None:
     assert looks_random("hf_X49tM6O5WOa5GGdfdoEa6QIKhlGwKQSEnY")
     assert not looks_random("sk-this-is-only-a-test-key-1234")
     assert not looks_random("abcdefabcdefabcdefabcdefabcdefab")  # no digits
+
+
+POLICY_SOURCE = '''import boto3
+from openai import OpenAI
+
+client = OpenAI()
+bedrock = boto3.client("bedrock-runtime", region_name="eu-west-1")
+'''
+
+
+@pytest.mark.parametrize("policy, severities", [
+    ({}, {"PHI301": "warning", "PHI303": None}),  # no approved-regions: PHI303 is silent
+    ({"approved_endpoints": ("https://contoso-health.openai.azure.com",)}, {"PHI301": "error", "PHI303": None}),
+    ({"approved_regions": ("us-east-1",)}, {"PHI301": "warning", "PHI303": "error"}),
+])
+def test_policy_rules_are_errors_once_the_policy_is_written(policy: dict, severities: dict) -> None:
+    from phi_lint.analysis.engine import Engine
+    from phi_lint.config import Config
+
+    found = {f.code: f.severity.value for f in Engine(Config(**policy)).check_source(POLICY_SOURCE, "app.py")}
+    assert {code: found.get(code) for code in severities} == severities

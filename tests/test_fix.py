@@ -131,9 +131,8 @@ client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", a
 
 
 def admit(patient):
-    body = request.get_json()
     log.info("admitting %s born %s", patient.last_name, patient.date_of_birth)
-    log.debug("payload: %s", body)
+    log.debug("record: %r", patient)
     completion = client.chat.completions.create(
         model="gpt-4o",
         messages=[{"role": "user", "content": f"Plan the admission of {patient.first_name}"}],
@@ -179,7 +178,7 @@ def snapshot(path: Path) -> tuple:
 def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path) -> None:
     result = run("check", "--fix", "admit.py")
     assert (project / "admit.py").read_text() == SAFE_FIXED
-    assert result.exit_code == 1  # the payload in the log needs --unsafe-fixes
+    assert result.exit_code == 1  # the record in the log needs --unsafe-fixes
     assert "Fixed 4 findings in 1 file." in result.output
     assert "PHI202" in result.output and "PHI201" not in result.output
     assert "0 fixable with --fix (1 more with --unsafe-fixes)." in result.output
@@ -189,7 +188,7 @@ def test_unsafe_fixes_fix_everything_and_exit_zero(project: Path) -> None:
     result = run("check", "--fix", "--unsafe-fixes", "admit.py")
     assert result.exit_code == 0, result.output
     fixed = (project / "admit.py").read_text()
-    assert 'log.debug("payload: %s", redact(body))' in fixed
+    assert 'log.debug("record: %r", redact(patient))' in fixed
     assert result.output.strip() == "Fixed 5 findings in 1 file."
 
 
@@ -205,15 +204,15 @@ def test_show_fixes_lists_each_fix(project: Path) -> None:
     result = run("check", "--fix", "--unsafe-fixes", "--show-fixes", "admit.py")
     lines = result.output.splitlines()
     assert lines[0] == "Fixed 5 findings in 1 file:"
-    assert "  admit.py:14:38: PHI201 Wrap the value in the redactor" in lines
-    assert "  admit.py:15:30: PHI202 Wrap the value in the redactor (unsafe)" in lines
-    assert "  admit.py:19:15: PHI304 Switch vendor storage off" in lines
+    assert "  admit.py:13:38: PHI201 Wrap the value in the redactor" in lines
+    assert "  admit.py:14:29: PHI202 Wrap the value in the redactor (unsafe)" in lines
+    assert "  admit.py:18:15: PHI304 Switch vendor storage off" in lines
 
 
 def test_exit_non_zero_on_fix(project: Path) -> None:
-    (project / "admit.py").write_text(LEAKS.replace('    log.debug("payload: %s", body)\n', ""))
+    (project / "admit.py").write_text(LEAKS.replace('    log.debug("record: %r", patient)\n', ""))
     assert run("check", "--fix", "admit.py").exit_code == 0
-    (project / "admit.py").write_text(LEAKS.replace('    log.debug("payload: %s", body)\n', ""))
+    (project / "admit.py").write_text(LEAKS.replace('    log.debug("record: %r", patient)\n', ""))
     assert run("check", "--fix", "--exit-non-zero-on-fix", "admit.py").exit_code == 1
     assert run("check", "--fix", "--exit-non-zero-on-fix", "admit.py").exit_code == 0  # nothing left to fix
 
@@ -251,8 +250,8 @@ from flask import request
 log = logging.getLogger(__name__)
 
 
-def intake():
-    log.debug("payload: %s", request.get_json())
+def intake(patient):
+    log.debug("record: %r", patient)
 '''
     (project / "intake.py").write_text(only_unsafe)
     before, clean_before = snapshot(project / "intake.py"), snapshot(project / "clean.py")
@@ -511,7 +510,8 @@ def test_a_variable_used_once_is_fixed_where_its_value_is_built() -> None:
     assert fixed_handler(body).startswith("    prompt = f\"Triage {redact(patient['first_name'])}\"\n")
 
 
-def test_a_variable_used_twice_is_wrapped_where_it_leaks() -> None:
+def test_a_variable_used_twice_is_not_wrapped_whole() -> None:
+    # redact(prompt) would send the model only "[REDACTED]"; the definition has another use
     body = (
         "    prompt = f\"Triage {patient['first_name']}\"\n"
         "    log.debug(\"prompt of %d characters\", len(prompt))\n"
@@ -519,12 +519,52 @@ def test_a_variable_used_twice_is_wrapped_where_it_leaks() -> None:
         "    return {}\n"
     )
     fixed = fixed_handler(body)
-    assert "f\"Triage {patient['first_name']}\"" in fixed and '"content": redact(prompt)' in fixed
+    assert "redact(" not in fixed
 
 
-def test_an_awaited_value_is_wrapped_after_the_await() -> None:
-    fixed = fixed_handler('    log.debug("triage: %s", await request.json())\n    return {}\n')
-    assert 'log.debug("triage: %s", redact(await request.json()))' in fixed
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('    log.info("incoming %s", request.json)\n    return {}\n', 'log.info("incoming %s", redact(str(request.json)))'),
+        ('    log.debug("triage: %s", await request.json())\n    return {}\n', 'log.debug("triage: %s", redact(str(await request.json())))'),
+        ('    payload = await request.json()\n    raise ValueError(payload)\n', "raise ValueError(redact(str(payload)))"),
+    ],
+)
+def test_a_payload_in_a_log_is_masked_whole_by_an_unsafe_fix(body: str, expected: str) -> None:
+    # redact(payload) would pass a dict with unnamed keys through: its text is masked instead
+    source = HANDLER.format(body=body)
+    findings = [f for f in Engine(Config()).check_source(source, "triage.py") if f.code.startswith("PHI2")]
+    assert findings and all(f.fix is not None and f.fix.applicability is Applicability.UNSAFE for f in findings)
+    assert not [f for f in Engine(Config()).check_source(source, "triage.py") if f.fix and f.fix.applicability is Applicability.SAFE and f.code.startswith("PHI2")]
+    assert expected in fixed_handler(body)
+
+
+def test_a_prompt_built_in_branches_is_fixed_where_the_data_enters() -> None:
+    body = (
+        '    if patient:\n        prompt = "Triage " + patient["diagnosis"]\n    else:\n        prompt = "none"\n'
+        '    client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])\n    return {}\n'
+    )
+    fixed = fixed_handler(body)
+    assert 'prompt = "Triage " + redact(patient["diagnosis"])' in fixed and "redact(prompt)" not in fixed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the list of messages passes the redactor unchanged: its dicts have no sensitive keys
+        '    messages = []\n    messages.append({"role": "user", "content": patient["diagnosis"]})\n'
+        '    client.chat.completions.create(model="m", messages=messages)\n    return {}\n',
+        # a prompt built with += or in branches: wrapping it would mask the whole prompt
+        '    prompt = "Triage: "\n    prompt += patient["diagnosis"]\n'
+        '    client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])\n    return {}\n',
+    ],
+)
+def test_aggregates_that_only_carry_the_data_get_no_wrapping_fix(body: str) -> None:
+    source = HANDLER.format(body=body)
+    findings = Engine(Config()).check_source(source, "triage.py")
+    assert [f for f in findings if f.code.startswith(("PHI1", "PHI2"))], "the case must have a finding"
+    assert not [f for f in findings if f.code.startswith(("PHI1", "PHI2")) and f.fix is not None]
+    assert "redact(" not in fix_text(source, "triage.py", Config(), unsafe=True).text
 
 
 def test_a_value_under_a_sensitive_key_is_wrapped_whole() -> None:
@@ -554,3 +594,35 @@ def test_plain_check_does_not_import_libcst(project: Path) -> None:
     assert plain.stderr.strip() == "libcst not loaded", plain.stderr
     fixing = subprocess.run([sys.executable, "-c", script.replace("'--format'", "'--diff', '--format'")], cwd=project, capture_output=True, text=True)
     assert fixing.stderr.strip() == "libcst loaded", fixing.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import logging\nlog = logging.getLogger(__name__)\n\n\ndef audit(patient, redact: bool = True):\n    log.info('viewed chart of %s', patient.mrn)\n",
+        "import logging\nfrom phi_lint.redact import redact\nlog = logging.getLogger(__name__)\n\n\ndef audit(patient):\n    redact = patient.consent\n    log.info('viewed chart of %s', patient.mrn)\n",
+        "import logging\nlog = logging.getLogger(__name__)\n\n\ndef audit(patients):\n    for redact in patients:\n        log.info('mrn %s', redact.mrn)\n",
+    ],
+)
+def test_a_redactor_name_bound_in_the_function_is_not_called(source: str) -> None:
+    first = fix_text(source, "f.py", Config())
+    assert first.applied and "phi_redact(" in first.text
+    assert "from phi_lint.redact import redact as phi_redact" in first.text
+    assert not [f for f in first.findings if f.code == "PHI201"]
+    assert fix_text(first.text, "f.py", Config()).text == first.text  # a second --fix changes nothing
+
+
+def test_the_endpoint_fix_keeps_to_the_provider_of_the_client(tmp_path: Path) -> None:
+    config = Config(approved_endpoints=("https://contoso.openai.azure.com",))
+    source = (
+        "import requests\nfrom anthropic import Anthropic\nfrom openai import OpenAI\n\n"
+        "a = Anthropic()\n"
+        "b = Anthropic(base_url=\"https://api.anthropic.com\")\n"
+        "r = requests.post(\"https://api.anthropic.com/v1/messages\", json={})\n"
+        "o = OpenAI()\n"
+    )
+    findings = [f for f in Engine(config).check_source(source, "f.py") if f.code == "PHI301"]
+    assert sorted(f.line for f in findings) == [5, 6, 7, 8]
+    assert [f.line for f in findings if f.fix is not None] == [8]  # only the OpenAI client fits the Azure OpenAI host
+    two = Config(approved_endpoints=("https://contoso.openai.azure.com", "https://claude.contoso.net"))
+    assert [f.line for f in Engine(two).check_source(source, "f.py") if f.code == "PHI301" and f.fix is not None] == [8]

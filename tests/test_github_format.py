@@ -46,7 +46,8 @@ def props(line: str) -> dict[str, str]:
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".git").mkdir()  # the repository root that `file=` is relative to
-    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\napproved-endpoints = [\"https://contoso-health.openai.azure.com\"]\n")
+    # no approved-endpoints: PHI301 stays a warning (the policy would make it an error)
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\napproved-regions = [\"eastus\"]\n")
     (tmp_path / "care").mkdir()
     (tmp_path / "care" / "discharge.py").write_text(DISCHARGE, encoding="utf-8")
     monkeypatch.chdir(tmp_path)

@@ -54,6 +54,34 @@ def test_keep_last_four_follows_the_key_kind() -> None:
     assert redact(record, keep_last_four=True) == {"ssn": "[REDACTED]6789", "diagnosis": MASK, "first_name": MASK}
 
 
+def test_keep_last_four_never_keeps_dates_names_or_addresses() -> None:
+    record = {
+        "dob": "19800102",
+        "date_of_birth": "01/02/1980",
+        "first_name": "Annabel12345678",
+        "address": "1234 Main Street 90210",
+        "zip": "902101234",
+        "email": "a12345678@example.org",
+        "diagnosis": "E11.9 12345678",
+        "home_address": {"line1": "12345678"},
+    }
+    assert redact(record, keep_last_four=True) == {
+        "dob": MASK, "date_of_birth": MASK, "first_name": MASK, "address": MASK, "zip": MASK,
+        "email": MASK, "diagnosis": MASK, "home_address": {"line1": MASK},
+    }
+    assert redact(datetime.date(1980, 1, 2), keep_last_four=True) == MASK
+    assert redact("19800102", keep_last_four=True) == MASK  # on its own, a compact date stays masked
+
+
+def test_keep_last_four_keeps_identifier_numbers() -> None:
+    record = {"ssn": "123-45-6789", "mrn": "MRN00012345", "phone": "555-123-4567", "card_number": "4111 1111 1111 1234",
+              "member_id": "ABC123456789", "policy_number": "P-0099887766"}
+    assert redact(record, keep_last_four=True) == {
+        "ssn": MASK + "6789", "mrn": MASK + "2345", "phone": MASK + "4567", "card_number": MASK + "1234",
+        "member_id": MASK + "6789", "policy_number": MASK + "7766",
+    }
+
+
 def test_custom_mask() -> None:
     assert redact({"mrn": "00482913", "ward": "4B"}, mask="***") == {"mrn": "***", "ward": "4B"}
 

@@ -297,3 +297,49 @@ def test_a_fix_that_would_repeat_a_key_is_left_out(fixture_log) -> None:
     assert fixes_with('os.environ["OPENAI_API_KEY"]')[0]["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
         "text": 'os.environ["OPENAI_API_KEY"]'}
     assert fixes_with(f"os.environ.get('OPENAI_API_KEY', {literal})") == []
+
+
+def _apply_sarif(text: str, replacements: list[dict]) -> str:
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    for r in sorted(replacements, key=lambda r: (r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"]), reverse=True):
+        d = r["deletedRegion"]
+        start, end = offset(d["startLine"], d["startColumn"]), offset(d["endLine"], d["endColumn"])
+        text = text[:start] + r["insertedContent"]["text"] + text[end:]
+    return text
+
+
+def _sarif_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> tuple[dict, str]:
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\n")
+    (tmp_path / "audit.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    find_config_file.cache_clear()
+    log = json.loads(sarif.render(check(["audit.py"]), root=tmp_path))
+    validate(log)
+    return log, source
+
+
+def test_a_fix_that_needs_an_import_carries_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = '"""Audit."""\nfrom __future__ import annotations\n\nimport logging\n\nlog = logging.getLogger(__name__)\n\n\ndef audit(patient):\n    log.info("chart %s", patient.mrn)\n'
+    log, source = _sarif_of(tmp_path, monkeypatch, source)
+    result = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "PHI201")
+    replacements = result["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert replacements[0] == {"deletedRegion": {"startLine": 4, "startColumn": 1, "endLine": 4, "endColumn": 1},
+                               "insertedContent": {"text": "from phi_lint.redact import redact\n"}}
+    fixed = _apply_sarif(source, replacements)
+    namespace: dict = {}
+    exec(compile(fixed, "audit.py", "exec"), namespace)  # no NameError: the import is there
+    assert 'log.info("chart %s", redact(patient.mrn))' in fixed
+
+
+def test_a_fix_whose_import_has_no_place_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = '"""Audit."""; import logging\nlog = logging.getLogger(__name__)\n\n\ndef audit(patient):\n    log.info("chart %s", patient.mrn)\n'
+    log, _ = _sarif_of(tmp_path, monkeypatch, source)
+    result = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "PHI201")
+    assert "fixes" not in result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -47,11 +48,8 @@ class Config:
         if self.redactor:
             return self.redactor
         for name in self.sanitizers:
-            last = name.rsplit(".", 1)[-1]
-            if last[:1].islower():
-                parent = name.rsplit(".", 2)[-2] if name.count(".") >= 1 else ""
-                if not parent[:1].isupper():
-                    return name
+            if is_function_path(name):
+                return name
         return DEFAULT_REDACTOR
 
     @property
@@ -102,6 +100,19 @@ _KEYS = {
 }
 
 
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def is_function_path(name: str) -> bool:
+    """`module.function` (at least one dot) naming a plain function: not `pkg.Class.method`
+    (a capitalised segment before the last), not a class, so that `from module import function`
+    imports exactly what a fix calls."""
+    if not _DOTTED.fullmatch(name):
+        return False
+    parts = name.split(".")
+    return not parts[-1][:1].isupper() and not parts[-2][:1].isupper()
+
+
 def _code_prefix_ok(value: str) -> bool:
     return value == "ALL" or (value.startswith("PHI") and value[3:].isdigit() or value == "PHI")
 
@@ -142,6 +153,11 @@ def validate(section: dict, source: Path | None) -> Config:
                     raise ConfigError(f"`{key}.\"{pattern}\"`{where} must be a list of rule codes, not {codes!r}")
                 pairs.append((pattern, tuple(codes)))
             values[attribute] = tuple(pairs)
+    redactor = values.get("redactor")
+    if redactor is not None and not is_function_path(redactor):
+        raise ConfigError(
+            f"`redactor`{where} must name a function as module.function (`contoso.privacy.redact`), not {redactor!r}"
+        )
     for endpoint in values.get("approved_endpoints", ()):
         if "://" not in endpoint:
             raise ConfigError(f"`approved-endpoints`{where}: {endpoint!r} is not a URL (write https://host)")

@@ -48,7 +48,9 @@ def rule_page(cls: type[Rule]) -> str:
     head = [
         f"# {cls.code} {cls.name}",
         "",
-        f"Severity: {record['severity']}. Fix: {cls.fix_title or 'none'}.",
+        f"Severity: {record['severity']}"
+        + (f" (error once `{cls.policy_key.replace('_', '-')}` is configured)" if cls.policy_key else "")
+        + f". Fix: {cls.fix_title or 'none'}.",
         "",
     ]
     return "\n".join(head) + cls.docs() + "\n"

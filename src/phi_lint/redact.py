@@ -43,6 +43,10 @@ _PLAIN = (str, bytes, int, float, complex, bool, type(None), datetime.date, date
 # (an SSN, an MRN, a phone or member number), never a date.
 _IDENTIFIER = re.compile(r"[A-Za-z0-9 ()+./-]+")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")  # 19800102
+# Vocabulary categories (rules/sensitive-data.toml) whose values are identifier numbers, the only
+# ones whose last four may be kept: never names, addresses, dates, emails, URLs or health data.
+_NUMBER_CATEGORIES = frozenset({"phone", "ssn", "mrn", "plan", "account", "license", "vehicle", "device"})
 
 
 def redact(value, *, keep_last_four: bool = False, mask: str = MASK):
@@ -71,16 +75,17 @@ def _classifier():
 
 
 def _key_sensitivity(key):
-    """(sensitive, record, kind) for a key of a record."""
+    """(sensitive, record, category) for a key of a record; category "unknown" when the key
+    cannot be judged."""
     if not isinstance(key, str):
         return False, False, None
     classifier = _classifier()
     if classifier is None:
-        return True, False, None
+        return True, False, "unknown"
     hit = classifier.classify(key, True)
     if hit is None:
         return False, False, None
-    return not hit.record, hit.record, hit.kind
+    return not hit.record, hit.record, hit.category
 
 
 class _Redactor:
@@ -167,19 +172,28 @@ class _Redactor:
 
     def _field(self, key, value, depth: int, every_field: bool):
         sensitive, record, kind = _key_sensitivity(key)
-        if every_field or sensitive:
-            return self.everything(value, depth + 1, kind)
+        if every_field or sensitive:  # inside a sensitive value, a key of its own says nothing
+            return self.everything(value, depth + 1, kind if sensitive else "unknown")
         if record:
             return self.value(value, depth + 1, kind)
         return self.nested(value, depth + 1, kind)
 
     # -------------------------------------------------------------- the mask
-    def _mask(self, value, kind: str | None) -> str:
-        if self.keep_last_four and kind in (None, "identifier") and not isinstance(value, (bool, float, complex, enum.Enum)):
-            text = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
-            text = text.strip()
-            alnum = [c for c in text if c.isascii() and c.isalnum()]
-            digits = sum(c.isdigit() for c in alnum)
-            if _IDENTIFIER.fullmatch(text) and not _DATE.fullmatch(text) and len(alnum) >= 8 and digits * 2 >= len(alnum):
-                return self.mask + "".join(alnum[-4:])
-        return self.mask
+    def _mask(self, value, category: str | None) -> str:
+        """The mask; with keep_last_four, plus the last four of an identifier number. Under a key,
+        only keys of an identifier-number category keep them (`ssn`, `mrn`, `phone`, `member_id`,
+        `card_number`...), never `dob`, `name`, `address` or free text; a value handed to redact
+        on its own keeps them only when it has the shape of an identifier number."""
+        if not self.keep_last_four or isinstance(value, (bool, float, complex, enum.Enum, datetime.date, datetime.time)):
+            return self.mask
+        if category is not None and category not in _NUMBER_CATEGORIES:
+            return self.mask
+        text = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
+        text = text.strip()
+        alnum = [c for c in text if c.isascii() and c.isalnum()]
+        digits = sum(c.isdigit() for c in alnum)
+        if not _IDENTIFIER.fullmatch(text) or _DATE.fullmatch(text) or len(alnum) < 8 or digits * 2 < len(alnum):
+            return self.mask
+        if category is None and _COMPACT_DATE.fullmatch(text):
+            return self.mask  # `19800102` handed over on its own may well be a date of birth
+        return self.mask + "".join(alnum[-4:])

@@ -185,8 +185,9 @@ class UnapprovedModelEndpoint(Rule):
     and list the endpoint in `[tool.phi-lint] approved-endpoints`.
 
     ## Fix safety
-    Unsafe, and offered only when exactly one approved endpoint that is not loopback exists: the
-    fix points the client at it (a `base_url=` for an SDK default; a full request URL keeps its
+    Unsafe, and offered only when exactly one approved endpoint that is not loopback fits the
+    provider of the client or URL (an Azure OpenAI host fits OpenAI clients, never Anthropic's):
+    the fix points the client at it (a `base_url=` for an SDK default; a full request URL keeps its
     path), which changes where requests go.
 
     ## Controls
@@ -199,6 +200,7 @@ class UnapprovedModelEndpoint(Rule):
     code = "PHI301"
     name = "unapproved-model-endpoint"
     severity = Severity.WARNING
+    policy_key = "approved_endpoints"
     message = "{who} sends requests to {url}{default}, which is not in `approved-endpoints`"
     fix_title = "Use the approved endpoint"
 
@@ -244,6 +246,7 @@ class InsecureModelTransport(Rule):
     code = "PHI302"
     name = "insecure-model-transport"
     severity = Severity.WARNING
+    policy_key = "approved_endpoints"
     message = "{what}"
     fix_title = "Use https:// and keep TLS verification on"
 
@@ -357,6 +360,7 @@ class UnapprovedModelRegion(Rule):
     code = "PHI303"
     name = "unapproved-model-region"
     severity = Severity.WARNING
+    policy_key = "approved_regions"
     message = "{who} uses region {region}, which is not in `approved-regions` ({approved})"
     fix_title = "Use the approved region"
 

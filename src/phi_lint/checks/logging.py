@@ -28,7 +28,9 @@ class PhiInLog(FlowRule):
     ```
 
     ## Fix safety
-    Safe: the fix wraps the value in the redactor; the log keeps its shape.
+    Safe: the fix wraps the value in the redactor; the log keeps its shape. Where the value is
+    part of a larger object (a dict of messages, a text built step by step), the fix masks that
+    object's whole text (`redact(str(...))`) and is unsafe.
 
     ## Controls
     SOC 2 CC7.2, C1.1; HIPAA §164.312(b), §164.502(b).
@@ -70,7 +72,8 @@ class PayloadInLog(FlowRule):
 
     ## Fix safety
     Unsafe: wrapping in the redactor hides the payload from the log, which may be what someone
-    debugs with.
+    debugs with. A record is masked field by field; a request body or a model's prompt or answer,
+    whose keys say nothing, is masked as a whole text (`redact(str(payload))`).
 
     ## Controls
     SOC 2 CC7.2, C1.1; HIPAA §164.312(b), §164.502(b).
@@ -111,7 +114,8 @@ class PhiInException(FlowRule):
     ```
 
     ## Fix safety
-    Safe: the fix wraps the value in the redactor.
+    Safe: the fix wraps the value in the redactor. A request body, whose keys say nothing, is
+    masked as a whole text (`redact(str(payload))`): unsafe.
 
     ## Controls
     SOC 2 CC7.2, C1.1; HIPAA §164.502(b).

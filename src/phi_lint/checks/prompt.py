@@ -41,6 +41,9 @@ class PhiInPrompt(FlowRule):
     ## Fix safety
     Safe: the fix wraps the field in the configured redactor (`redactor`, else the first
     sanitizer, else `phi_lint.redact.redact`). The prompt then carries a mask instead of the value.
+    No fix where the value reaches the request inside a container or a prompt built step by step
+    (`messages.append(...)`, `prompt += ...`): the redactor would pass a message's text through,
+    and masking the whole prompt would leave the model nothing to work on.
 
     ## Controls
     SOC 2 C1.1, CC6.7, P6.1; HIPAA §164.502(b), §164.514(b), §164.514(d).
@@ -124,7 +127,8 @@ class PhiInEmbedding(FlowRule):
     ```
 
     ## Fix safety
-    Safe: the fix wraps the value in the redactor.
+    Safe: the fix wraps the value in the redactor. No fix where the value reaches the call
+    inside a list or text built step by step (the redactor would pass it through).
 
     ## Controls
     SOC 2 C1.1, CC6.7; HIPAA §164.502(b), §164.312(a)(1).

@@ -88,31 +88,73 @@ def _bound_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def callee(ctx, dotted: str, import_module: bool = False) -> tuple[str, tuple[str, ...]]:
+def _local_names(tree: ast.Module | None, nodes: Iterable[ast.AST]) -> frozenset[str]:
+    """Names bound in the function scopes enclosing `nodes` (parameters, assignments, loop and
+    `with` targets, imports, nested defs, except and match names, comprehension variables):
+    a call spelled with one of them would call the local value, not the import."""
+    if tree is None:
+        return frozenset()
+    from phi_lint.fix.targets import _parents
+
+    parents = _parents(tree)
+    scopes: list[ast.AST] = []
+    for node in nodes:
+        current: ast.AST = node
+        while id(current) in parents:
+            current = parents[id(current)]
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and not any(current is s for s in scopes):
+                scopes.append(current)
+    names: set[str] = set()
+    for scope in scopes:
+        args = scope.args
+        names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a])
+        body = scope.body if isinstance(scope.body, list) else [scope.body]
+        for sub in (n for stmt in body for n in ast.walk(stmt)):
+            if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                names.add(sub.id)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(sub.name)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                names.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                names.add(sub.name)
+            elif isinstance(sub, ast.arg):
+                names.add(sub.arg)  # a nested lambda's or def's parameters: harmless to avoid too
+            elif type(sub).__name__ in ("MatchAs", "MatchStar") and sub.name:
+                names.add(sub.name)
+            elif type(sub).__name__ == "MatchMapping" and sub.rest:
+                names.add(sub.rest)
+    return frozenset(names)
+
+
+def callee(ctx, dotted: str, import_module: bool = False, near: Iterable[ast.AST] = ()) -> tuple[str, tuple[str, ...]]:
     """How to spell a call to `dotted` in this module, and the imports that needs.
 
     An existing import is reused, aliases included: after `from contoso.privacy import redact as
     r` the redactor is `r`; after `import contoso.privacy as cp` it is `cp.redact`. Otherwise the
     import is added (`import_module`: `import hashlib` and `hashlib.sha256` rather than
-    `from hashlib import sha256`), under another name if the plain one is taken.
+    `from hashlib import sha256`), under another name if the plain one is taken. `near`: the
+    nodes the call goes around; a name their enclosing functions bind locally (a parameter
+    `redact: bool`) is never used, and an alias is imported instead.
     """
     module, _, attr = dotted.rpartition(".")
     if not module:
         return dotted, ()
     analysis = ctx.analysis
-    names = analysis.imports.names if analysis is not None else {}
+    tree = analysis.tree if analysis is not None else None
+    local_names = _local_names(tree, near)
+    names = {k: v for k, v in (analysis.imports.names if analysis is not None else {}).items() if k.split(".", 1)[0] not in local_names}
     exact = sorted(local for local, target in names.items() if target == dotted)
     if exact:
         return (attr if attr in exact else exact[0]), ()
     holders = sorted(local for local, target in names.items() if target == module)
     if holders:
         return f"{holders[0]}.{attr}", ()
-    tree = analysis.tree if analysis is not None else None
-    if tree is not None and any(
+    if tree is not None and module.split(".", 1)[0] not in local_names and any(
         isinstance(s, ast.Import) and any(a.name == module and a.asname is None for a in s.names) for s in _module_statements(tree.body)
     ):
         return dotted, ()  # `import contoso.privacy` binds `contoso`, and the path works
-    bound = _bound_names(tree) if tree is not None else set()
+    bound = (_bound_names(tree) if tree is not None else set()) | local_names
     if import_module and "." not in module:
         if module not in bound:
             return dotted, (module,)
@@ -151,14 +193,97 @@ def _each_target(ctx, targets: list[ast.expr], make: Callable[[ast.expr, str], s
     return edits
 
 
+_RECORD_METHODS = frozenset({"dict", "model_dump", "to_dict", "as_dict", "_asdict", "asdict"})
+
+
+def _own_name(node: ast.expr) -> str | None:
+    """The name an expression reads its value by: `x`, `obj.x`, `obj["x"]`, `obj.get("x")`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return node.args[0].value
+    return None
+
+
+def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
+    """Does wrapping `node` in the redactor really mask the sensitive data? Only when `node` is
+    itself the sensitive value: a field (`patient.ssn`, `row["dob"]`, `mrn`) or a record
+    (`patient`, `patient.dict()`) named as such, whose sensitive parts the redactor masks by their
+    names, or the whole value under a sensitive dict key. A variable or payload that merely
+    carries the data (a list of chat messages, a prompt built with `+=`, `request.json`) is not:
+    the redactor would pass a dict of messages through, or mask the whole prompt."""
+    analysis = ctx.analysis
+    if analysis is None:
+        return True
+    while isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
+        node = node.elt
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RECORD_METHODS and not node.args:
+        return _redacts_whole(ctx, node.func.value, depth)
+    from phi_lint.fix.targets import _keyed_value
+
+    if _keyed_value(analysis, node) is node and not isinstance(node, ast.Name) and _under_sensitive_key(analysis, node):
+        return True
+    name = _own_name(node)
+    if name is None:
+        return False
+    if analysis.classifier.classify(name, not isinstance(node, ast.Name)) is not None:
+        return True
+    if isinstance(node, ast.Name) and depth > 0:  # `note = patient.ssn` ... `log.info("%s", note)`
+        from phi_lint.fix.targets import _definitions, _single_use_definition
+
+        single = _single_use_definition(analysis.tree, node)
+        found = (single[0], [single[1]]) if single else _definitions(analysis, node)
+        return bool(found) and all(_redacts_whole(ctx, d.value, depth - 1) for d in found[1])
+    return False
+
+
+def _under_sensitive_key(m, node: ast.expr) -> bool:
+    from phi_lint.fix.targets import _parents
+
+    parent = _parents(m.tree).get(id(node))
+    if not isinstance(parent, ast.Dict):
+        return False
+    return any(value is node and isinstance(key, ast.Constant) and isinstance(key.value, str) and m.classifier.classify(key.value)
+               for key, value in zip(parent.keys, parent.values))
+
+
 def wrap_fix(ctx, targets: list[ast.expr], title: str, applicability: Applicability, labels: tuple[str, ...] = ()) -> Fix | None:
     """Wrap every tainted part of a sink argument in the project's redactor. With `labels`, a
     variable used only there is followed into its definition (fix/targets.py)."""
+    original = targets
     targets = fix_targets(ctx, targets, labels) if labels else targets
     if not targets:
         return None
-    name, imports = callee(ctx, ctx.config.fix_redactor)
-    return _fix(title, applicability, _each_target(ctx, targets, lambda node, text: _call_text(name, node, text), f"{name}("), imports)
+    whole = {id(node) for node in targets if not _redacts_whole(ctx, node)}
+    if whole:
+        # an aggregate (a request payload, a list of messages): the redactor would pass its
+        # unnamed parts through. In a log or an exception message, its text can be masked whole
+        # (`redact(str(payload))`), which changes what is logged: unsafe. A model request masked
+        # whole would be useless: no fix.
+        if not _only_logs(ctx, original):
+            return None
+        applicability = UNSAFE
+    name, imports = callee(ctx, ctx.config.fix_redactor, near=targets)
+
+    def make(node: ast.expr, text: str) -> str:
+        return _call_text(name, node, _call_text("str", node, text)) if id(node) in whole else _call_text(name, node, text)
+
+    return _fix(title, applicability, _each_target(ctx, targets, make, f"{name}("), imports)
+
+
+def _only_logs(ctx, atoms: list[ast.expr]) -> bool:
+    """Are `atoms` parts of log or exception-message arguments only (never of a model request)?"""
+    analysis = ctx.analysis
+    if analysis is None:
+        return False
+    wanted = {id(a) for a in atoms}
+    kinds = {event.kind for event in analysis.events.values() if any(id(a) in wanted for a, _ in event.atoms)}
+    return bool(kinds) and kinds <= {"LOG", "EXCEPTION"}
 
 
 def pseudonym_fix(ctx, targets: list[ast.expr], title: str, labels: tuple[str, ...] = ()) -> Fix | None:
@@ -166,7 +291,7 @@ def pseudonym_fix(ctx, targets: list[ast.expr], title: str, labels: tuple[str, .
     targets = fix_targets(ctx, targets, labels) if labels else targets
     if not targets:
         return None
-    sha, imports = callee(ctx, "hashlib.sha256", import_module=True)
+    sha, imports = callee(ctx, "hashlib.sha256", import_module=True, near=targets)
 
     def make(node: ast.expr, text: str) -> str:
         return f"{sha}({_call_text('str', node, text)}.encode()).hexdigest()"
@@ -357,25 +482,71 @@ def add_keyword(ctx, call: ast.Call, name: str, value: str | None, title: str, a
 
 
 # ---------------------------------------------------------------------- endpoints and regions (PHI301-303)
-def _approved_endpoint(ctx) -> str | None:
+# The API family of a provider host: an approved endpoint replaces a client's or URL's endpoint
+# only when it speaks the same API (an Azure OpenAI host for an OpenAI client, never for Anthropic).
+_FAMILIES = (
+    ("openai", ("api.openai.com", "*.openai.azure.com", "*.cognitiveservices.azure.com")),
+    ("anthropic", ("api.anthropic.com",)),
+    ("google", ("generativelanguage.googleapis.com",)),
+    ("vertex", ("aiplatform.googleapis.com", "*-aiplatform.googleapis.com")),
+    ("bedrock", ("bedrock-runtime.*.amazonaws.com", "bedrock-runtime-fips.*.amazonaws.com")),
+    ("bedrock-agent", ("bedrock-agent-runtime.*.amazonaws.com",)),
+    ("cohere", ("api.cohere.ai", "api.cohere.com")),
+    ("mistral", ("api.mistral.ai",)),
+    ("groq", ("api.groq.com",)),
+    ("huggingface", ("api-inference.huggingface.co", "router.huggingface.co", "*.endpoints.huggingface.cloud")),
+)
+
+
+def _family(url: str | None) -> str | None:
+    import fnmatch
+
+    from phi_lint.analysis.endpoints import host_of
+
+    host = host_of(url) if url else ""
+    return next((name for name, hosts in _FAMILIES if any(fnmatch.fnmatchcase(host, h) for h in hosts)), None) if host else None
+
+
+def _approved_endpoint(ctx, family: str | None) -> str | None:
+    """The one approved endpoint (not loopback) of the API family `family`; None when there is
+    none, more than one, or the family is unknown."""
     from phi_lint.analysis.endpoints import host_of, is_loopback
 
-    remote = [e for e in ctx.config.approved_endpoints if not is_loopback(host_of(e))]
-    return remote[0] if len(remote) == 1 else None
+    if family is None:
+        return None
+    fits = [e for e in ctx.config.approved_endpoints if not is_loopback(host_of(e)) and _family(e) == family]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _client_family(catalog, call, url: str | None) -> str | None:
+    """The API family of a client (from its SDK default endpoint, else the URL it is given, else
+    its type: `AzureOpenAI` speaks OpenAI's API) or of a plain HTTP call (from the URL)."""
+    entries = [e for e in catalog.endpoints.get("client-endpoint", ())
+               if call.key in e.get("constructors", ()) or set(call.types) & set(e.get("types", ()))]
+    for entry in entries:
+        family = _family(entry.get("default"))
+        if family:
+            return family
+    family = _family(url)
+    if family:
+        return family
+    if any(t.rsplit(".", 1)[-1].lower().endswith("azureopenai") or t.startswith("openai.") for t in call.types):
+        return "openai"
+    return None
 
 
 def endpoint_fix(ctx, target, title: str) -> Fix | None:
-    """Point a client or HTTP call at the approved endpoint, when exactly one (not loopback) is
-    configured. Client base URLs become the approved endpoint; a full request URL keeps its path."""
+    """Point a client or HTTP call at the approved endpoint, when exactly one (not loopback) of
+    the same API family as the client or URL is configured. Client base URLs become the approved endpoint; a full request URL keeps its path."""
     from phi_lint.checks.endpoints import literal_of
 
-    url = _approved_endpoint(ctx)
-    if url is None:
-        return None
     call = target.call
     catalog = ctx.analysis.catalog
+    url = _approved_endpoint(ctx, _client_family(catalog, call, target.url))
+    if url is None:
+        return None
     if target.default:
-        entry = next((e for e in catalog.endpoints.get("client-endpoint", ()) if set(call.types) & set(e["types"])), None)
+        entry = next((e for e in catalog.endpoints.get("client-endpoint", ()) if call.key in e.get("constructors", ()) or set(call.types) & set(e.get("types", ()))), None)
         param = entry["params"][0] if entry else None
         if not param or "." in param:
             return None

@@ -63,7 +63,7 @@ def _resolve(m: ModuleAnalysis, node: ast.expr, labels: tuple[str, ...], depth: 
         return [node]
     found = _single_use_definition(m.tree, node)
     if found is None:
-        return [node]
+        return _resolve_definitions(m, node, labels, depth)
     scope, definition = found
     atoms = _atoms_at(m, scope, definition, labels)
     value = definition.value
@@ -80,6 +80,70 @@ def _resolve(m: ModuleAnalysis, node: ast.expr, labels: tuple[str, ...], depth: 
             return None
         out += deeper
     return out
+
+
+def _resolve_definitions(m: ModuleAnalysis, node: ast.Name, labels: tuple[str, ...], depth: int) -> list[ast.expr] | None:
+    """A variable assigned more than once (`note = ...` in two branches) whose every read is a
+    tainted part of a sink argument: the fix goes into each definition's tainted parts, so that
+    the variable is never wrapped whole (which would mask a whole prompt). [node] when the
+    variable does not have that shape."""
+    found = _definitions(m, node)
+    if found is None:
+        return [node]
+    scope, definitions = found
+    out: list[ast.expr] = []
+    for definition in definitions:
+        for atom in _atoms_at(m, scope, definition, labels):
+            deeper = _resolve(m, atom, labels, depth - 1)
+            if deeper is None:
+                return None
+            out += deeper
+    return out or [node]
+
+
+def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.stmt]] | None:
+    """(scope, plain assignments) of a variable its function binds only by plain assignments and
+    reads only as tainted parts of sink arguments."""
+    parents = _parents(m.tree)
+    scope: ast.AST | None = None
+    node: ast.AST = use
+    while id(node) in parents:
+        node = parents[id(node)]
+        if isinstance(node, _SCOPES):
+            scope = node
+            break
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    name = use.id
+    args = scope.args
+    if any(a.arg == name for a in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]):
+        return None
+    sink_atoms = {id(atom) for event in m.events.values() for atom, _ in event.atoms}
+    statements: list[ast.stmt] = []
+    for sub in (n for stmt in scope.body for n in ast.walk(stmt)):
+        if isinstance(sub, ast.Name) and sub.id == name:
+            if isinstance(sub.ctx, ast.Load):
+                if id(sub) not in sink_atoms:
+                    return None
+                continue
+            statement = parents.get(id(sub))
+            if isinstance(statement, ast.Assign) and statement.targets == [sub]:
+                statements.append(statement)
+            elif isinstance(statement, ast.AnnAssign) and statement.target is sub and statement.value is not None:
+                statements.append(statement)
+            else:
+                return None  # `+=`, a loop target, `with ... as`, a tuple target
+        elif isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
+            return None
+        elif isinstance(sub, ast.ExceptHandler) and sub.name == name:
+            return None
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name for a in sub.names):
+            return None
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return None  # a nested scope might read or bind it
+        elif type(sub).__name__ in ("MatchAs", "MatchStar", "MatchMapping", "NamedExpr"):
+            return None
+    return (scope, statements) if statements else None
 
 
 def _parents(tree: ast.Module) -> dict[int, ast.AST]:

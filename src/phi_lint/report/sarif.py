@@ -8,7 +8,9 @@ other regions are where PHI flows.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -105,25 +107,70 @@ def _carries_a_secret(f: Finding, lines: list[str]) -> bool:
     return any(secret in e.content for secret in secrets for e in f.fix.edits)
 
 
-def _fix(f: Finding, loc: _Locator) -> dict:
+def _import_line(spec: str) -> str:
+    """The statement of a Fix.imports entry: `pkg.mod.name [as alias]` or `name [as alias]`."""
+    name, _, alias = spec.partition(" as ")
+    name, alias = name.strip(), alias.strip()
+    suffix = f" as {alias}" if alias else ""
+    if "." in name:
+        module, obj = name.rsplit(".", 1)
+        return f"from {module} import {obj}{suffix}"
+    return f"import {name}{suffix}"
+
+
+def _import_point(text: str | None) -> tuple[int, str] | None:
+    """(line, newline) where added imports can go: the start of the first statement after the
+    module docstring and `from __future__` imports, on a line of its own. None when there is no
+    such place (the file does not parse, ends there, or shares that line with another statement)."""
+    if not text:
+        return None
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    i = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        i = 1
+    while i < len(body) and isinstance(body[i], ast.ImportFrom) and body[i].module == "__future__":
+        i += 1
+    if i >= len(body):
+        return None
+    stmt = body[i]
+    line = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
+    if i and body[i - 1].end_lineno >= line:
+        return None  # `"""doc"""; import os`: no line of its own
+    newline = re.search(r"\r\n|\r|\n", text)
+    return line, newline.group() if newline else "\n"
+
+
+def _fix(f: Finding, loc: _Locator, text: str | None = None) -> dict | None:
+    """The SARIF fix of a finding, the imports it needs included; None when they cannot be placed."""
     fix = f.fix
-    text = fix.title
+    replacements = [
+        {"deletedRegion": _region(e.line, e.column, e.end_line, e.end_column), "insertedContent": {"text": e.content}}
+        for e in fix.edits
+    ]
     if fix.imports:
-        text += " (adds an import of " + ", ".join(f"`{name}`" for name in fix.imports) + ")"
+        point = _import_point(text)
+        if point is None or any((e.line, e.column) <= (point[0], 1) for e in fix.edits):
+            return None  # a fix without its import would only raise NameError
+        line, newline = point
+        added = "".join(_import_line(spec) + newline for spec in fix.imports)
+        replacements.insert(0, {"deletedRegion": _region(line, 1, line, 1), "insertedContent": {"text": added}})
+    description = fix.title
+    if fix.imports:
+        description += " (adds an import of " + ", ".join(f"`{name}`" for name in fix.imports) + ")"
     return {
-        "description": {"text": text},
+        "description": {"text": description},
         "artifactChanges": [{
             "artifactLocation": loc.artifact(f.path),
-            "replacements": [
-                {"deletedRegion": _region(e.line, e.column, e.end_line, e.end_column), "insertedContent": {"text": e.content}}
-                for e in fix.edits
-            ],
+            "replacements": replacements,
         }],
         "properties": {"applicability": fix.applicability.value},
     }
 
 
-def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str, list[str]]) -> dict:
+def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str, list[str]], texts: dict[str, str | None] | None = None) -> dict:
     span = f.span
     result: dict = {
         "ruleId": f.code,
@@ -145,7 +192,9 @@ def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str,
             }],
         }]
     if f.fix is not None and f.fix.edits and not _carries_a_secret(f, sources.get(f.path, [])):
-        result["fixes"] = [_fix(f, loc)]
+        fix = _fix(f, loc, (texts or {}).get(f.path))
+        if fix is not None:
+            result["fixes"] = [fix]
     if f.controls.soc2 or f.controls.hipaa:
         result["properties"] = {"controls": f.controls.as_dict()}
     return result
@@ -166,12 +215,13 @@ def render(result: CheckResult, *, show_suppressed: bool = False, root: Path | N
     rules = rule_descriptors()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
-    results = [_result(f, index, loc, sources) for f in result.findings]
+    texts = {fr.path: fr.source for fr in result.files}
+    results = [_result(f, index, loc, sources, texts) for f in result.findings]
     if show_suppressed:
         for r in results:
             r["suppressions"] = []  # explicit: these were looked at and are not suppressed
         for f in result.suppressed:
-            r = _result(f, index, loc, sources)
+            r = _result(f, index, loc, sources, texts)
             s = f.suppression
             # a suppression without a reason is a PHI901 finding: not yet an accepted risk
             suppression: dict = {"kind": "inSource", "status": "accepted" if s.reason else "underReview"}
@@ -183,7 +233,7 @@ def render(result: CheckResult, *, show_suppressed: bool = False, root: Path | N
             results.append(r)
         if result.baseline is not None:
             for f in result.baseline.hidden:
-                r = _result(f, index, loc, sources)
+                r = _result(f, index, loc, sources, texts)
                 r["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f"accepted in the baseline {result.baseline.file}"}]
                 results.append(r)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]
