@@ -85,7 +85,8 @@ def test_clean_run_prints_nothing_and_exits_zero(project: Path) -> None:
 def test_exit_zero_and_quiet(project: Path) -> None:
     result = run("check", "--exit-zero", "--quiet", "app")
     assert result.exit_code == 0
-    assert "Found" not in result.output and "PHI201" in result.output
+    assert "PHI201" in result.output
+    assert "Found" not in result.output and "fixable" not in result.output
 
 
 def test_select_and_ignore(project: Path) -> None:
@@ -136,6 +137,36 @@ def test_default_excludes_gitignore_and_force_exclude(project: Path) -> None:
     assert run("check", "--force-exclude", "build/leak.py").exit_code == 0
     assert run("check", "--no-respect-gitignore", "--format", "concise", ".").output.count("generated/leak.py") == 2
     assert run("check", "--extend-exclude", "app", "--format", "concise", ".").output.count("app/admit.py") == 0
+
+
+def test_gitignore_files_apply_from_the_repository_top_and_nested_folders(project: Path) -> None:
+    (project / ".git").mkdir()  # the repository top: its .gitignore applies to a run from a subfolder
+    (project / ".gitignore").write_text("*_generated.py\n!keep_generated.py\n")
+    for name in ("schema_generated.py", "keep_generated.py"):
+        (project / "app" / name).write_text(LEAK)
+    (project / "app" / "vendored").mkdir()
+    (project / "app" / "vendored" / "copy.py").write_text(LEAK)
+    (project / "app" / ".gitignore").write_text("vendored/\n")
+    for start in (project, project / "app"):
+        os.chdir(start)
+        out = run("check", "--format", "concise", ".").output
+        assert "keep_generated.py" in out and "admit.py" in out
+        assert "schema_generated.py" not in out and "vendored" not in out
+
+
+def test_stdin_with_force_exclude_reports_nothing_for_an_excluded_filename(project: Path) -> None:
+    (project / ".gitignore").write_text("generated/\n")
+    for name in ("build/x.py", "generated/x.py"):
+        result = run("check", "-", "--stdin-filename", name, "--force-exclude", input=LEAK)
+        assert result.exit_code == 0 and result.output == ""
+    assert run("check", "-", "--stdin-filename", "app/x.py", "--force-exclude", input=LEAK).exit_code == 1
+
+
+def test_no_python_files_is_a_warning(project: Path) -> None:
+    (project / "build").mkdir()
+    (project / "build" / "leak.py").write_text(LEAK)
+    result = CliRunner().invoke(main, ["check", "build"])
+    assert result.exit_code == 0 and "no Python files found" in result.output
 
 
 def test_rule_and_rules_commands() -> None:

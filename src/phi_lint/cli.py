@@ -128,9 +128,14 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     accepted, changes = _ci_inputs(baseline_file, diff_base, Path(stdin_filename or paths[0]))
     if "-" in paths:
         data = sys.stdin.buffer.read()
-        result = runner.check_stdin(data, stdin_filename or "-", config)
+        if force_exclude and stdin_filename and runner.excluded(config)(Path(stdin_filename), False):
+            result = runner.CheckResult([])  # as ruff does for editors: an excluded file has nothing to say
+        else:
+            result = runner.check_stdin(data, stdin_filename or "-", config)
     else:
         files = runner.discover(paths, config, force_exclude=force_exclude)
+        if not files:
+            click.echo("phi-lint: warning: no Python files found under the given paths (all excluded?)", err=True)
         try:
             result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, config, overrides))
         except ConfigError as exc:  # a nested project's pyproject.toml
@@ -158,9 +163,7 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     from phi_lint.report.text import default_color
 
     text = render(result, color=(not stream_is_file and output_format == "text" and default_color()),
-                  show_suppressed=show_suppressed, root=root)
-    if quiet and output_format in ("text", "concise"):
-        text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("Found "))
+                  show_suppressed=show_suppressed, root=root, quiet=quiet)
     if output_file:
         Path(output_file).write_text(text, encoding="utf-8")
     elif text:

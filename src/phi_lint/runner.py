@@ -27,45 +27,69 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def _gitignore_spec(root: Path):
-    """The .gitignore patterns of `root` (and its parents up to the repository top)."""
-    import pathspec
+class GitIgnore:
+    """The .gitignore files that apply to paths under `top` (the repository, else the folder
+    checked): each file's patterns are relative to its own folder, a deeper file overrides a
+    shallower one, and a later pattern (a `!negation` too) overrides an earlier one, as in git."""
 
-    lines: list[str] = []
-    folder = root
-    for candidate in (folder, *folder.parents):
-        ignore = candidate / ".gitignore"
-        if ignore.is_file():
-            prefix = os.path.relpath(candidate, root).replace(os.sep, "/")
-            for raw in ignore.read_text(encoding="utf-8", errors="replace").splitlines():
-                raw = raw.strip()
-                if raw and not raw.startswith("#") and prefix == ".":
-                    lines.append(raw)
-        if (candidate / ".git").exists():
-            break
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    def __init__(self, start: Path) -> None:
+        from phi_lint.gitdiff import repo_root
+
+        self.top = repo_root(start) or start
+        self._specs: dict[Path, object | None] = {}
+
+    def _spec(self, folder: Path):
+        if folder not in self._specs:
+            import pathspec
+
+            ignore = folder / ".gitignore"
+            lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines() if ignore.is_file() else []
+            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return self._specs[folder]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        try:
+            parts = path.relative_to(self.top).parts
+        except ValueError:
+            return False
+        verdict = None
+        folder = self.top
+        for depth in range(len(parts)):
+            spec = self._spec(folder)
+            if spec is not None:
+                rel = "/".join(parts[depth:]) + ("/" if is_dir else "")
+                result = spec.check_file(rel)
+                if result.include is not None:
+                    verdict = result.include
+            folder = folder / parts[depth]
+        return bool(verdict)
+
+
+def excluded(config: Config) -> Callable[[Path, bool], bool]:
+    """`skip(path, is_dir)`: whether the default and configured excludes, or a .gitignore, leave
+    a path out."""
+    root = config.root.resolve()
+    gitignore = GitIgnore(root) if config.respect_gitignore else None
+
+    def skip(path: Path, is_dir: bool) -> bool:
+        absolute = path.resolve()
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            rel = path.as_posix().lstrip("./")
+        if _excluded(rel, config.excludes):
+            return True
+        return bool(gitignore and gitignore.ignored(absolute, is_dir))
+
+    return skip
 
 
 def discover(paths: list[str], config: Config, force_exclude: bool = False) -> list[Path]:
     """Python files under `paths`, minus excludes (default ones, config, .gitignore).
     Files named explicitly are always checked unless `force_exclude`."""
-    root = config.root.resolve()
-    excludes = config.excludes
-    spec = _gitignore_spec(root) if config.respect_gitignore else None
+    skip = excluded(config)
     found: list[Path] = []
     seen: set[Path] = set()
-
-    def rel_of(path: Path) -> str:
-        try:
-            return path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            return path.as_posix().lstrip("./")
-
-    def skip(path: Path, is_dir: bool) -> bool:
-        rel = rel_of(path)
-        if _excluded(rel, excludes):
-            return True
-        return bool(spec and spec.match_file(rel + ("/" if is_dir else "")))
 
     for raw in paths:
         path = Path(raw)

@@ -72,7 +72,7 @@ def render(result: CheckResult, *, root: Path | None = None, **_: object) -> str
         n = len(result.baseline.stale)
         out.append(command(
             "notice",
-            f"{n} baseline entr{'ies' if n != 1 else 'y'} in {result.baseline.file} match no finding any more "
+            f"{n} baseline entr{'ies' if n != 1 else 'y'} in {result.baseline.file} match{'es' if n == 1 else ''} no finding any more "
             "(fixed or changed code): rewrite it with `phi-lint baseline`.",
             title="phi-lint stale baseline",
         ))

@@ -89,14 +89,15 @@ def summary_line(result: CheckResult, findings: list[Finding]) -> str:
     return line
 
 
-def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False, show_suppressed: bool = False, **_: object) -> str:
+def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False, **_: object) -> str:
     style = Style(color)
     sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
     out: list[str] = []
     findings = result.findings
     for f in findings:
         sev = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}.get(f.severity, "1;34")
-        fixable = style(" [*]", "1;36") if f.fix is not None else ""
+        # like ruff: marked when `--fix` alone would fix it
+        fixable = style(" [*]", "1;36") if f.fix is not None and f.fix.applicability.value == "safe" else ""
         out.append(f"{style(f.path, '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {f.message}")
         lines = sources.get(f.path, [])
         if 0 < f.line <= len(lines):
@@ -116,7 +117,7 @@ def render(result: CheckResult, *, color: bool = False, show_fixes: bool = False
     for error in result.errors:
         out.append(f"error: {error}")
     out += accepted_risks(result, show_suppressed)
-    if findings:
+    if findings and not quiet:
         out.append(summary_line(result, findings))
     return "\n".join(out) + ("\n" if out else "")
 
@@ -155,11 +156,11 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
     return out
 
 
-def render_concise(result: CheckResult, *, show_suppressed: bool = False, **_: object) -> str:
+def render_concise(result: CheckResult, *, show_suppressed: bool = False, quiet: bool = False, **_: object) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
     lines += [f"error: {e}" for e in result.errors]
     lines += accepted_risks(result, show_suppressed, concise=True)
-    if result.findings:
+    if result.findings and not quiet:
         lines.append(summary_line(result, result.findings))
     return "\n".join(lines) + ("\n" if lines else "")
 
