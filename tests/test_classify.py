@@ -222,3 +222,12 @@ def test_clinical_history_terms(classifier: Classifier) -> None:
     assert classifier.classify("soap_client") is None  # the protocol, not a note
     assert classifier.classify("case_summary") is None  # too generic alone
     assert classifier.classify("member_case_summary").category == "clinical"
+
+
+@pytest.mark.parametrize(("name", "record"), [
+    ("fhir_bundle", True), ("fhirBundle", True), ("ehr_data", True), ("emr_records", True), ("fhir_resources", True),
+    ("fhir_client", False), ("fhir_base_url", False), ("fhir", False), ("ehr_api", False),
+])
+def test_record_sources_with_a_record_word_name_a_clinical_record(classifier: Classifier, name: str, record: bool) -> None:
+    hit = classifier.classify(name)
+    assert (hit is not None and hit.record) is record

@@ -62,6 +62,7 @@ class Vocabulary:
     opaque_words: frozenset[str]
     fhir_resources: frozenset[str]
     max_term_words: int
+    record_sources: frozenset[str] = frozenset()  # `fhir`, `ehr`: with a record word, a record
     weak_subject_terms: frozenset[tuple[str, ...]] = frozenset()  # what counts on a bare `member`
     flag_prefixes: tuple[tuple[str, ...], ...] = ()  # `has_ssn`: a flag, not the identifier
     count_prefixes: tuple[tuple[str, ...], ...] = ()  # `n_diagnoses`
@@ -155,6 +156,7 @@ def _vocabulary(data: dict) -> Vocabulary:
         opaque_words=frozenset(data.get("opaque-words", ())),
         fhir_resources=frozenset(data["fhir-resources"]),
         max_term_words=max(len(t) for t in terms),
+        record_sources=frozenset(data.get("record-sources", ())),
         weak_subject_terms=frozenset(tuple(t.split()) for t in data.get("weak-subject-terms", ())),
         flag_prefixes=tuple(tuple(t.split()) for t in data.get("flag-prefixes", ())),
         count_prefixes=tuple(tuple(t.split()) for t in data.get("count-prefixes", ())),

@@ -126,6 +126,9 @@ class Classifier:
                 return Sensitivity(category.id, category.kind, f"`{name}` is {category.why}")
         if any(self._is_record_subject(w) for w in words) and (self.is_subject(words[-1]) or words[-1] in self.vocabulary.record_words):
             return Sensitivity("record", "record", f"`{name}` names a record about a person ({', '.join(w for w in words if self.is_subject(w))})", record=True)
+        sources = [w for w in words[:-1] if w in self.vocabulary.record_sources]
+        if sources and _singular(words[-1]) in self.vocabulary.record_words:
+            return Sensitivity("record", "record", f"`{name}` names a clinical record ({sources[0].upper()})", record=True)
         return None
 
     def names_person(self, name: str) -> bool | str:
@@ -146,7 +149,7 @@ class Classifier:
     def triggers(self, words: tuple[str, ...]) -> bool:
         """Could an identifier made of these words make anything sensitive? Only a subject or a
         whole strong term can (context terms count only next to one of them)."""
-        if any(self.is_subject(w) for w in words):
+        if any(self.is_subject(w) or w in self.vocabulary.record_sources for w in words):
             return True
         hit = self._match(words)
         return hit is not None and hit[1]
