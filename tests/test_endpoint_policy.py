@@ -117,3 +117,24 @@ def test_policy_rules_are_errors_once_the_policy_is_written(policy: dict, severi
 
     found = {f.code: f.severity.value for f in Engine(Config(**policy)).check_source(POLICY_SOURCE, "app.py")}
     assert {code: found.get(code) for code in severities} == severities
+
+
+def test_url_prefix_of_an_f_string_is_judged_by_its_host() -> None:
+    import textwrap
+
+    from phi_lint.analysis.engine import Engine
+    from phi_lint.config import Config
+
+    text = textwrap.dedent('''
+        import requests
+
+        def call(model_id, path, suffix, host, diagnosis):
+            requests.post(f"https://api-inference.huggingface.co/models/{model_id}", json={"inputs": diagnosis})
+            requests.post("https://api.openai.com/v1/" + path, json={"inputs": diagnosis})
+            requests.post(f"https://api.openai.com{suffix}", json={"inputs": diagnosis})
+            requests.post(f"https://{host}/v1", json={"inputs": diagnosis})
+            requests.post(f"https://billing.contoso.net/{path}", json={"inputs": diagnosis})
+    ''')
+    found = [f for f in Engine(Config(approved_endpoints=APPROVED)).check_source(text, "app/x.py") if f.suppression is None]
+    assert sorted((f.line, f.code) for f in found) == [(5, "PHI101"), (5, "PHI301"), (6, "PHI101"), (6, "PHI301")]
+    assert all(f.fix is None for f in found if f.code == "PHI301")  # a partial URL is never rewritten

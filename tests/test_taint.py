@@ -816,3 +816,64 @@ def test_two_helpers_without_a_sensitive_argument_say_nothing() -> None:
         """,
         "PHI201",
     )
+
+
+def test_answer_to_a_constant_prompt_is_not_a_response() -> None:
+    check(
+        """
+        from langchain_openai import ChatOpenAI
+        from anthropic import Anthropic
+
+        TOPIC = "insurance claims"
+        HAIKU = f"Write a haiku about {TOPIC}."
+        llm = ChatOpenAI(model="gpt-4o-mini")
+        claude = Anthropic()
+
+        def haiku():
+            prompt = "Write a haiku about insurance claims."
+            result = llm.invoke(prompt)
+            print(result)
+            print(llm.invoke(HAIKU).content)
+            reply = claude.messages.create(model="m", max_tokens=64, messages=[{"role": "user", "content": "Say hello"}])
+            print(reply.content[0].text)
+
+        def answer(question):
+            prompt = "Answer briefly."
+            if question:
+                prompt = f"Answer briefly: {question}"
+            result = llm.invoke(prompt)
+            print(result)  # !
+            reply = claude.messages.create(model="m", max_tokens=64, messages=[{"role": "user", "content": question}])
+            print(reply.content[0].text)  # !
+            typed = input("> ")
+            print(llm.invoke(typed))  # !
+            turns = [{"role": "user", "content": "Hi"}]
+            turns.append({"role": "user", "content": question})
+            print(claude.messages.create(model="m", max_tokens=64, messages=turns).content)  # !
+            body = {"role": "user", "content": "Hi"}
+            body["content"] = question
+            print(claude.messages.create(model="m", max_tokens=64, messages=[body]).content)  # !
+
+        def follow_up(previous):
+            reply = client.responses.create(model="m", input="And then?", previous_response_id=previous)
+            print(reply.output_text)  # !
+        """,
+        "PHI202",
+    )
+
+
+def test_calling_a_legacy_langchain_model_is_a_model_call() -> None:
+    check(
+        """
+        from langchain.chat_models import AzureChatOpenAI
+        from langchain.schema import HumanMessage
+
+        class Letters:
+            def __init__(self):
+                self.chat = AzureChatOpenAI(openai_api_base="https://contoso-health.openai.azure.com", deployment_name="gpt-4o")
+
+            def draft(self, diagnosis, letter_type):
+                self.chat([HumanMessage(content=f"Diagnosis: {diagnosis}")])  # !
+                self.chat([HumanMessage(content=f"Type: {letter_type}")])
+        """
+    )

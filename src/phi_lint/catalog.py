@@ -113,6 +113,8 @@ class Catalog:
     region_host_patterns: tuple[re.Pattern, ...]
     web: dict = field(default_factory=dict)
     pipe_types: frozenset[str] = field(default_factory=frozenset)
+    hooks: tuple[dict, ...] = ()  # callback methods whose parameters hold prompts or answers
+    answer_state: dict = field(default_factory=dict)  # what lets an answer to literals hold stored data
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -231,6 +233,9 @@ def load() -> Catalog:
     )
     catalog.web = load_toml("web-frameworks.toml")
     for name in ("model-sdks.toml", "log-sinks.toml"):
-        _add_types_and_sinks(load_toml(name), catalog)
+        data = load_toml(name)
+        _add_types_and_sinks(data, catalog)
+        catalog.hooks += tuple(data.get("hook", ()))
+        catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
     return catalog

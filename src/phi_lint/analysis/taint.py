@@ -159,6 +159,7 @@ class ClassInfo:
     methods: dict[str, FunctionInfo] = field(default_factory=dict)
     attr_types: dict[str, str] = field(default_factory=dict)
     attr_taint: dict[str, Taint] = field(default_factory=dict)
+    attr_ctors: dict[str, ast.Call] = field(default_factory=dict)  # `self.http = httpx.Client(...)`
     is_model: bool = False  # a pydantic-style model (valid as a request body)
 
 
@@ -196,6 +197,7 @@ class ModuleAnalysis:
         self.assigns: list[AssignFact] = []
         self.constants: list[ConstantFact] = []
         self.module_scope: FunctionAnalysis | None = None
+        self._module_bindings: dict[str, list] | None = None
         self._collect_definitions()
 
     # ------------------------------------------------------------------ definitions
@@ -257,6 +259,17 @@ class ModuleAnalysis:
         finally:
             unit.running = False
         return unit.summary
+
+    def module_bindings(self) -> dict[str, list]:
+        """Module-level names -> the values given to them (None: not a plain assignment)."""
+        if self._module_bindings is None:
+            self._module_bindings = _bindings_of(
+                [s for s in self.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], params=False)
+            for sub in ast.walk(self.tree):  # `global NAME` in a function: assigned out of sight
+                if isinstance(sub, ast.Global):
+                    for name in sub.names:
+                        self._module_bindings.setdefault(name, []).append(None)
+        return self._module_bindings
 
     def record_event(self, event: FlowEvent) -> None:
         key = (id(event.node), event.kind)
@@ -331,6 +344,7 @@ class FunctionAnalysis:
         self.dict_keys: dict[int, dict] = {}  # id of a dict literal -> key -> (taint, value node)
         self.key_taints: dict[str, dict] = {}  # variable holding a dict -> key -> (taint, value node)
         self.exceptions: dict[str, tuple[ast.Call, list]] = {}
+        self._binding_cache: dict[str, list] | None = None
         self.param_sinks: list[tuple[int, FlowEvent]] = []  # this unit's parameters reaching a sink in a callee  # variable -> exception built, its message parts
         self._dispatch = {
             ast.Constant: self._constant,
@@ -378,6 +392,7 @@ class FunctionAnalysis:
         routed = self._is_route(node)
         positional = args.posonlyargs + args.args
         body_params = self._body_params(args) if routed else set()
+        hook_labels = self._hook_labels(unit) if unit.cls is not None else {}
         for arg in all_args:
             name = arg.arg
             if unit.cls is not None and positional and arg is positional[0] and name in ("self", "cls"):
@@ -388,6 +403,10 @@ class FunctionAnalysis:
                 taint = union(taint, self._annotation(arg, routed))
             elif self.m.django_style and name == "request":
                 self.types[name] = WEB_REQUEST
+            if name in hook_labels:  # `log_success_event(self, kwargs, response_obj, ...)`
+                label, what = hook_labels[name]
+                category, role = ("prompt", "the prompt") if label == LLM_PROMPT else ("response", "the answer")
+                taint = union(taint, self._birth(label, category, name, f"`{name}` is {role} given to {what}", arg))
             if name in body_params:  # one field of the body: judged like `body["name"]`
                 born = self._birth(PAYLOAD, "payload", name, f"`{name}` is read from the body of a request", arg)
                 taint = union(taint, self._narrowed(born, split_words(name)))
@@ -410,6 +429,23 @@ class FunctionAnalysis:
             rtype = self.return_types[0]
         return_fields = {int(k[len(PARAM):]): o.source for k, o in self.returns.items() if k.startswith(PARAM) and o.category == FIELD_OF}
         return Summary(return_params, real(self.returns), sink_events, rtype, return_fields)
+
+    def _hook_labels(self, unit: FunctionInfo) -> dict[str, tuple[str, str]]:
+        """Parameters of a callback hook that hold a prompt or an answer by contract: param ->
+        (label, what calls the hook). Empty unless the class subclasses a hook base."""
+        hooks = self.m.catalog.hooks
+        if not hooks:
+            return {}
+        bases = {self.m.imports.resolve(b) for b in unit.cls.node.bases}
+        out: dict[str, tuple[str, str]] = {}
+        for entry in hooks:
+            if unit.node.name in entry.get("methods", ()) and bases & set(entry.get("bases", ())):
+                what = entry.get("what", "{method}").format(method=unit.node.name)
+                for param in entry.get("prompt", ()):
+                    out[param] = (LLM_PROMPT, what)
+                for param in entry.get("response", ()):
+                    out[param] = (LLM_RESPONSE, what)
+        return out
 
     def _is_route(self, node) -> bool:
         decorators = self.m.web.get("route-decorators", ())
@@ -610,6 +646,8 @@ class FunctionAnalysis:
             rtype = self.type_of(value)
             if rtype and self.cls is not None:
                 self.cls.attr_types[target.attr] = rtype
+                if isinstance(value, ast.Call):
+                    self.cls.attr_ctors[target.attr] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._store(element, union(taint, self._classify_target(element)), value)
@@ -1052,6 +1090,8 @@ class FunctionAnalysis:
     def _call(self, node: ast.Call) -> Taint:
         func = node.func
         key, inst = self.resolve(func)
+        if inst and key in self.m.catalog.types and self.m.catalog.sinks_for(key + ".__call__"):
+            key = key + ".__call__"  # `llm("...")`: calling the instance (LangChain < 0.1)
         receiver = CLEAN
         method = None
         if isinstance(func, ast.Attribute):
@@ -1273,6 +1313,7 @@ class FunctionAnalysis:
         everything = CLEAN
         for t in arg_taints + kw_taints:
             everything = union(everything, t)
+        constant = None  # the request's content is all literals: its answer holds none of our data
         for spec in specs:
             if spec.http and not self._is_model_url(node):
                 continue
@@ -1292,31 +1333,145 @@ class FunctionAnalysis:
                             self._emit(spec.kind, what, f"`{name}=` (in `**{mapping}`)", kw.value, held, value)
             call_text = f"{self.m.line_text(node.func)}(...)"
             if spec.returns == "response":
-                result = union(result, self._birth(LLM_RESPONSE, "response", call_text, f"the answer of {what}", node))
+                if constant is None:
+                    constant = self._constant_request(node, key, specs)
+                if not constant:
+                    result = union(result, self._birth(LLM_RESPONSE, "response", call_text, f"the answer of {what}", node))
             elif spec.returns == "prompt":
                 result = union(result, self._birth(LLM_PROMPT, "prompt", call_text, f"a prompt built by {what}", node))
         if not result and all(spec.returns == "" for spec in specs):
             return CLEAN
         return result
 
+    def _constant_request(self, node: ast.Call, key: str, specs: tuple[SinkSpec, ...]) -> bool:
+        """A model request whose content arguments are all literals (`invoke("Say hello")`,
+        `messages=[{"role": "user", "content": PROMPT}]` with PROMPT a constant): the answer
+        cannot carry the application's data. Not for chains, agents and query engines (they
+        retrieve), chat sessions, or requests that continue a conversation or search files."""
+        state = self.m.catalog.answer_state
+        owner = next((t for t in self.m.catalog.types if key.startswith(t + ".")), None)
+        if owner in state.get("retrieving-types", ()) or key.rpartition(".")[2] in state.get("stateful-methods", ()):
+            return False
+        seen = False
+        content = [s for s in specs if s.kind == "MODEL_CONTENT"]
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                return False
+            if any(s.carries(i, None) for s in content):
+                if not self._literal_content(arg):
+                    return False
+                seen = True
+        for kw in node.keywords:
+            if kw.arg is None or kw.arg in state.get("keywords", ()):
+                return False
+            if kw.arg == "tools" and any(w in ast.unparse(kw.value) for w in ("file_search", "retriev", "vector_store")):
+                return False
+            if any(s.carries(None, kw.arg) for s in content):
+                if not self._literal_content(kw.value):
+                    return False
+                seen = True
+        return seen
+
+    def _literal_content(self, node: ast.expr | None, depth: int = 0) -> bool:
+        """Only literals: constants, f-strings and containers of them, names only ever given
+        literals (in this function, or at module level), message constructors of literals."""
+        if node is None or depth > 8:
+            return False
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.JoinedStr):
+            return all(isinstance(v, ast.Constant) or self._literal_content(v.value, depth + 1) for v in node.values)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(self._literal_content(e, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Starred):
+            return self._literal_content(node.value, depth + 1)
+        if isinstance(node, ast.Dict):
+            return all((k is None or self._literal_content(k, depth + 1)) and self._literal_content(v, depth + 1)
+                       for k, v in zip(node.keys, node.values))
+        if isinstance(node, ast.BinOp):
+            return self._literal_content(node.left, depth + 1) and self._literal_content(node.right, depth + 1)
+        if isinstance(node, ast.UnaryOp):
+            return self._literal_content(node.operand, depth + 1)
+        if isinstance(node, ast.Name):
+            if self.env.get(node.id):
+                return False
+            values = self._bindings().get(node.id)
+            if values is None and self.unit is not None:
+                values = self.m.module_bindings().get(node.id)
+            return bool(values) and all(v is not None and self._literal_content(v, depth + 1) for v in values)
+        if isinstance(node, ast.Call):  # HumanMessage(content="Hi"), dict(role="user", content="Hi")
+            key = self.m.imports.resolve(node.func) or ""
+            builds = key == "dict" or any(s.returns == "prompt" for s in self.m.catalog.sinks_for(key))
+            return builds and all(self._literal_content(a, depth + 1) for a in node.args) and all(
+                kw.arg is not None and self._literal_content(kw.value, depth + 1) for kw in node.keywords)
+        return False
+
+    def _bindings(self) -> dict[str, list]:
+        if self.unit is None:
+            return self.m.module_bindings()
+        if self._binding_cache is None:
+            self._binding_cache = _bindings_of([self.unit.node], params=True)
+        return self._binding_cache
+
     def _is_model_url(self, node: ast.Call) -> bool:
         from phi_lint.analysis.endpoints import is_model_endpoint
 
         url = None
         if node.args:
-            url = self.const_str(node.args[1] if isinstance(node.func, ast.Attribute) and node.func.attr == "request" and len(node.args) > 1 else node.args[0])
+            url = self.url_str(node.args[1] if isinstance(node.func, ast.Attribute) and node.func.attr == "request" and len(node.args) > 1 else node.args[0])
         for kw in node.keywords:
             if kw.arg == "url":
-                url = self.const_str(kw.value)
-        if url is None and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-            ctor = self.ctors.get(node.func.value.id)
-            if ctor is None and self.m.module_scope is not None:
-                ctor = self.m.module_scope.ctors.get(node.func.value.id)
+                url = self.url_str(kw.value)
+        if (url is None or "://" not in url) and isinstance(node.func, ast.Attribute):
+            # `client.post("/chat/completions")` on `httpx.Client(base_url=...)`: the client's base
+            ctor = self._receiver_ctor(node.func.value)
             if ctor is not None:
                 for kw in ctor.keywords:
                     if kw.arg == "base_url":
-                        url = self.const_str(kw.value)
+                        base = self.url_str(kw.value)
+                        url = base if base is not None and "://" in base else url
         return url is not None and is_model_endpoint(url, self.m.catalog, self.m.approved_endpoints)
+
+    def _receiver_ctor(self, node: ast.expr) -> ast.Call | None:
+        """The constructor call of an HTTP client: a local or module name, or `self.client`."""
+        if isinstance(node, ast.Call):
+            return node
+        if isinstance(node, ast.Name):
+            ctor = self.ctors.get(node.id)
+            if ctor is None and self.m.module_scope is not None:
+                ctor = self.m.module_scope.ctors.get(node.id)
+            return ctor
+        if isinstance(node, ast.Attribute) and self._is_self(node.value) and self.cls is not None:
+            return self.cls.attr_ctors.get(node.attr)
+        return None
+
+    def url_str(self, node: ast.expr | None, depth: int = 0) -> str | None:
+        """A URL, or the part of it known: the whole constant, else the literal prefix of an
+        f-string or `+` when it holds a scheme and a complete host
+        (`f"https://api.openai.com/v1/{path}"` gives `https://api.openai.com/v1/`)."""
+        whole = self.const_str(node)
+        if whole is not None or node is None or depth > 8:
+            return whole
+        prefix = None
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                part = self.const_str(value.value if isinstance(value, ast.FormattedValue) else value)
+                if part is None:
+                    break
+                parts.append(part)
+            prefix = "".join(parts)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            prefix = self.url_str(node.left, depth + 1)
+        elif isinstance(node, ast.Name):
+            value = self.consts.get(node.id)
+            if value is None and self.m.module_scope is not None and self.m.module_scope is not self:
+                value = self.m.module_scope.consts.get(node.id)
+            prefix = self.url_str(value, depth + 1) if value is not None and _is_single_binding(self, node.id) else None
+        if not prefix or "://" not in prefix:
+            return None
+        rest = prefix.split("://", 1)[1]
+        return prefix if any(c in rest for c in "/:?") and rest[:1] not in "/:?" else None
 
     def _emit(self, kind: str, what: str, argument: str, arg: ast.expr, taint: Taint, parts: ast.expr | None = None) -> None:
         if parts is None or self.quiet:
@@ -1534,6 +1689,55 @@ def _is_literal(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp):
         return _is_literal(node.operand)
     return False
+
+
+def _is_single_binding(scope: "FunctionAnalysis", name: str) -> bool:
+    """A name given one value only (so its last value is its value)."""
+    values = scope._bindings().get(name)
+    if values is None and scope.unit is not None:
+        values = scope.m.module_bindings().get(name)
+    return values is not None and len(values) == 1 and values[0] is not None
+
+
+def _bindings_of(roots: list[ast.AST], params: bool) -> dict[str, list]:
+    """Every name bound under `roots` -> the values assigned to it, None for a binding that is
+    not a plain assignment (a parameter, a loop target, an import, tuple unpacking)."""
+    out: dict[str, list] = {}
+    direct: set[int] = set()
+    for root in roots:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if isinstance(target, ast.Name):
+                        out.setdefault(target.id, []).append(sub.value)
+                        direct.add(id(target))
+            elif isinstance(sub, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(sub.target, ast.Name):
+                if sub.value is not None:
+                    out.setdefault(sub.target.id, []).append(sub.value)
+                direct.add(id(sub.target))
+            elif isinstance(sub, ast.arg) and (params or sub is not root):
+                out.setdefault(sub.arg, []).append(None)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                for alias in sub.names:
+                    out.setdefault((alias.asname or alias.name).partition(".")[0], []).append(None)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub not in roots:
+                out.setdefault(sub.name, []).append(None)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                out.setdefault(sub.name, []).append(None)
+            elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _MUTATORS
+                  and isinstance(sub.func.value, ast.Name)):  # `messages.append(turn)`
+                out.setdefault(sub.func.value.id, []).append(None)
+            elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store):
+                root = sub.value
+                while isinstance(root, (ast.Subscript, ast.Attribute)):
+                    root = root.value
+                if isinstance(root, ast.Name):  # `body["messages"] = msgs`
+                    out.setdefault(root.id, []).append(None)
+    for root in roots:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)) and id(sub) not in direct:
+                out.setdefault(sub.id, []).append(None)
+    return out
 
 
 def _merge(envs: list[dict]) -> dict:

@@ -26,6 +26,7 @@ class Target:
     call: CallFact
     default: bool  # the SDK's default endpoint, not written in the code
     who: str  # "OpenAI client", "requests.post"
+    partial: bool = False  # the URL is the literal prefix of an f-string: judged, never rewritten
 
 
 def model_targets(ctx: Context) -> Iterator[Target]:
@@ -62,9 +63,9 @@ def model_targets(ctx: Context) -> Iterator[Target]:
                             yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
         if call.key in http_keys:
             node = _url_argument(call)
-            url = call.scope.const_str(node) if node is not None else None
+            url = call.scope.url_str(node) if node is not None else None
             if url and is_model_endpoint(url, m.catalog, approved):
-                yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`")
+                yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`", call.scope.const_str(node) is None)
 
 
 def _environment_writes(m) -> dict[str, tuple[ast.expr, str | None]]:
@@ -209,7 +210,7 @@ class UnapprovedModelEndpoint(Rule):
             if not is_approved(target.url, ctx.config.approved_endpoints):
                 default = " (the SDK's default)" if target.default else ""
                 yield Report(node=target.node, message=self.message.format(who=target.who, url=_origin(target.url), default=default), stmt=target.call.stmt,
-                             fix=endpoint_fix(ctx, target, self.fix_title))
+                             fix=None if target.partial else endpoint_fix(ctx, target, self.fix_title))
 
 
 class InsecureModelTransport(Rule):
@@ -255,7 +256,7 @@ class InsecureModelTransport(Rule):
         for target in model_targets(ctx):
             if urlsplit(target.url).scheme == "http" and not is_loopback(host_of(target.url)):
                 yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {_origin(target.url)}", stmt=target.call.stmt,
-                             fix=https_fix(ctx, target, self.fix_title))
+                             fix=None if target.partial else https_fix(ctx, target, self.fix_title))
             if not target.default:  # a request (or HTTP client) aimed at a model endpoint
                 yield from self._unverified(ctx, target.call.node, target.call, target.who)
                 receiver = _receiver_ctor(target.call)
@@ -390,7 +391,7 @@ class UnapprovedModelRegion(Rule):
             region = region_of_host(host_of(target.url), m.catalog)
             if region and region not in approved:
                 yield Report(node=target.node, message=self.message.format(who=target.who, region=region, approved=shown), stmt=target.call.stmt,
-                             fix=region_fix(ctx, target.call, target.node, region, self.fix_title))
+                             fix=None if target.partial else region_fix(ctx, target.call, target.node, region, self.fix_title))
 
 
 class VendorDataRetention(Rule):
