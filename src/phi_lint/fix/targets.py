@@ -105,13 +105,7 @@ def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.st
     """(scope, plain assignments) of a variable its function binds only by plain assignments and
     reads only as tainted parts of sink arguments."""
     parents = _parents(m.tree)
-    scope: ast.AST | None = None
-    node: ast.AST = use
-    while id(node) in parents:
-        node = parents[id(node)]
-        if isinstance(node, _SCOPES):
-            scope = node
-            break
+    scope = _enclosing_scope(parents, use)
     if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     name = use.id
@@ -146,6 +140,15 @@ def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.st
     return (scope, statements) if statements else None
 
 
+def _enclosing_scope(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST | None:
+    """The innermost function, lambda or class around `node`; None at module level."""
+    while id(node) in parents:
+        node = parents[id(node)]
+        if isinstance(node, _SCOPES):
+            return node
+    return None
+
+
 def _parents(tree: ast.Module) -> dict[int, ast.AST]:
     cached = getattr(tree, "_phi_lint_parents", None)
     if cached is None:
@@ -158,13 +161,7 @@ def _single_use_definition(tree: ast.Module, use: ast.Name) -> tuple[ast.AST, as
     """(scope, statement) when `use` reads a variable its scope binds once, by a plain
     assignment, and reads nowhere else."""
     parents = _parents(tree)
-    scope: ast.AST = tree
-    node: ast.AST = use
-    while id(node) in parents:
-        node = parents[id(node)]
-        if isinstance(node, _SCOPES):
-            scope = node
-            break
+    scope = _enclosing_scope(parents, use) or tree
     if isinstance(scope, (ast.Lambda, ast.ClassDef)):
         return None
     name = use.id
