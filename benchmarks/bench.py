@@ -16,10 +16,11 @@ file is read into memory once; then, in this one process and on the same bytes:
 Times are CPU seconds of this process (`time.process_time`; for semgrep, the CPU time of the
 child processes), so other load on the machine disturbs them less than wall-clock time would;
 the wall-clock minimum is printed too. Each step gets one warm-up pass, then N passes, reported
-as minimum and median. The garbage collector stays on, as in a real run, and every live object
-makes it slower: so `ast.parse` is timed before phi-lint is loaded (a bare parser's cost), and
-bandit, which keeps ~100k objects alive, last. Peak memory is measured by
-tracemalloc in a separate, untimed pass (tracemalloc slows allocation down).
+as minimum and median. The garbage collector stays on, as in a real run (the engine raises its
+first threshold while it checks a file, and only then), and every live object makes it slower:
+so `ast.parse` is timed before phi-lint is loaded (a bare parser's cost), and bandit, which
+keeps ~100k objects alive, last. Peak memory is measured by tracemalloc in a separate, untimed
+pass (tracemalloc slows allocation down).
 """
 
 from __future__ import annotations

@@ -76,3 +76,14 @@ assert any(text.startswith("PHI101 ") for _, _, text, _ in results), results
 
 def test_sample_is_a_real_finding() -> None:
     assert SAMPLE.is_file() and "# ruleid: PHI101" in Path(SAMPLE).read_text(encoding="utf-8")
+
+
+def test_a_check_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    from phi_lint.analysis.engine import Engine
+    from phi_lint.config import Config
+
+    before = gc.get_threshold()
+    Engine(Config()).check_source("import logging\nlogging.info('%s', patient.ssn)\n", "app.py")
+    assert gc.get_threshold() == before

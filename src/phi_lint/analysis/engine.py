@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import functools
+import gc
 import hashlib
 import io
 import os
@@ -75,6 +77,10 @@ class Engine:
     # ------------------------------------------------------------------ one file
     def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> list[Finding]:
         """All findings of one file, suppressed ones included (with `suppression` set)."""
+        with _fewer_collections():
+            return self._check_source(source, path, tree)
+
+    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
         lines = _split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
@@ -212,6 +218,25 @@ def _split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """A syntax tree and the analysis of it are tens of thousands of objects that live exactly as
+    long as the file's check and hold almost no cycles; with the collector's default first
+    threshold (700), a third of the check went to collections that found nothing. Restored after."""
+    old = gc.get_threshold()
+    if old[0] == 0 or old[0] >= _GC_THRESHOLD:  # switched off or tuned already: leave it be
+        yield
+        return
+    gc.set_threshold(_GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+_GC_THRESHOLD = 20_000
 
 
 def _decode(data: bytes) -> tuple[str | None, Exception | None]:
