@@ -482,29 +482,19 @@ def add_keyword(ctx, call: ast.Call, name: str, value: str | None, title: str, a
 
 
 # ---------------------------------------------------------------------- endpoints and regions (PHI301-303)
-# The API family of a provider host: an approved endpoint replaces a client's or URL's endpoint
-# only when it speaks the same API (an Azure OpenAI host for an OpenAI client, never for Anthropic).
-_FAMILIES = (
-    ("openai", ("api.openai.com", "*.openai.azure.com", "*.cognitiveservices.azure.com")),
-    ("anthropic", ("api.anthropic.com",)),
-    ("google", ("generativelanguage.googleapis.com",)),
-    ("vertex", ("aiplatform.googleapis.com", "*-aiplatform.googleapis.com")),
-    ("bedrock", ("bedrock-runtime.*.amazonaws.com", "bedrock-runtime-fips.*.amazonaws.com")),
-    ("bedrock-agent", ("bedrock-agent-runtime.*.amazonaws.com",)),
-    ("cohere", ("api.cohere.ai", "api.cohere.com")),
-    ("mistral", ("api.mistral.ai",)),
-    ("groq", ("api.groq.com",)),
-    ("huggingface", ("api-inference.huggingface.co", "router.huggingface.co", "*.endpoints.huggingface.cloud")),
-)
-
-
-def _family(url: str | None) -> str | None:
+def _family(catalog, url: str | None) -> str | None:
+    """The API family of a URL's host (rules/endpoints.toml `api-family`): an approved endpoint
+    replaces an endpoint only when it speaks the same API (Azure OpenAI for an OpenAI client,
+    never for Anthropic)."""
     import fnmatch
 
     from phi_lint.analysis.endpoints import host_of
 
     host = host_of(url) if url else ""
-    return next((name for name, hosts in _FAMILIES if any(fnmatch.fnmatchcase(host, h) for h in hosts)), None) if host else None
+    if not host:
+        return None
+    families = catalog.endpoints.get("api-family", ())
+    return next((f["name"] for f in families if any(fnmatch.fnmatchcase(host, h) for h in f["hosts"])), None)
 
 
 def _approved_endpoint(ctx, family: str | None) -> str | None:
@@ -514,7 +504,7 @@ def _approved_endpoint(ctx, family: str | None) -> str | None:
 
     if family is None:
         return None
-    fits = [e for e in ctx.config.approved_endpoints if not is_loopback(host_of(e)) and _family(e) == family]
+    fits = [e for e in ctx.config.approved_endpoints if not is_loopback(host_of(e)) and _family(ctx.analysis.catalog, e) == family]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -524,10 +514,10 @@ def _client_family(catalog, call, url: str | None) -> str | None:
     entries = [e for e in catalog.endpoints.get("client-endpoint", ())
                if call.key in e.get("constructors", ()) or set(call.types) & set(e.get("types", ()))]
     for entry in entries:
-        family = _family(entry.get("default"))
+        family = _family(catalog, entry.get("default"))
         if family:
             return family
-    family = _family(url)
+    family = _family(catalog, url)
     if family:
         return family
     if any(t.rsplit(".", 1)[-1].lower().endswith("azureopenai") or t.startswith("openai.") for t in call.types):
