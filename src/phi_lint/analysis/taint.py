@@ -619,7 +619,7 @@ class FunctionAnalysis:
     def ev_named(self, value: ast.expr, target: ast.expr) -> Taint:
         """Evaluate a value given to a name (so key-shaped constants know the name)."""
         previous = self.name_ctx
-        self.name_ctx = _target_name(target)
+        self.name_ctx = target_name(target)
         try:
             return self.ev(value)
         finally:
@@ -1637,7 +1637,7 @@ def _annotation_names(ann: ast.expr) -> list[str]:
     return names
 
 
-def _target_name(target: ast.expr) -> str | None:
+def target_name(target: ast.expr) -> str | None:
     if isinstance(target, ast.Name):
         return target.id
     if isinstance(target, ast.Attribute):

@@ -14,8 +14,9 @@ import re
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
+from phi_lint.analysis.taint import target_name
 from phi_lint.fix.source import Source, source_of
-from phi_lint.fix.targets import fix_targets
+from phi_lint.fix.targets import _definitions, _keyed_value, _parents, _single_use_definition, fix_targets, parameter_names
 from phi_lint.model import Applicability, Edit, Fix
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -94,8 +95,6 @@ def _local_names(tree: ast.Module | None, nodes: Iterable[ast.AST]) -> frozenset
     a call spelled with one of them would call the local value, not the import."""
     if tree is None:
         return frozenset()
-    from phi_lint.fix.targets import _parents
-
     parents = _parents(tree)
     scopes: list[ast.AST] = []
     for node in nodes:
@@ -106,8 +105,7 @@ def _local_names(tree: ast.Module | None, nodes: Iterable[ast.AST]) -> frozenset
                 scopes.append(current)
     names: set[str] = set()
     for scope in scopes:
-        args = scope.args
-        names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a])
+        names |= parameter_names(scope.args)
         body = scope.body if isinstance(scope.body, list) else [scope.body]
         for sub in (n for stmt in body for n in ast.walk(stmt)):
             if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
@@ -198,16 +196,10 @@ _RECORD_METHODS = frozenset({"dict", "model_dump", "to_dict", "as_dict", "_asdic
 
 def _own_name(node: ast.expr) -> str | None:
     """The name an expression reads its value by: `x`, `obj.x`, `obj["x"]`, `obj.get("x")`."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-        return node.slice.value
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args
             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
         return node.args[0].value
-    return None
+    return target_name(node)
 
 
 def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
@@ -224,8 +216,6 @@ def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
         node = node.elt
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RECORD_METHODS and not node.args:
         return _redacts_whole(ctx, node.func.value, depth)
-    from phi_lint.fix.targets import _keyed_value
-
     if _keyed_value(analysis, node) is node and not isinstance(node, ast.Name) and _under_sensitive_key(analysis, node):
         return True
     name = _own_name(node)
@@ -234,8 +224,6 @@ def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
     if analysis.classifier.classify(name, not isinstance(node, ast.Name)) is not None:
         return True
     if isinstance(node, ast.Name) and depth > 0:  # `note = patient.ssn` ... `log.info("%s", note)`
-        from phi_lint.fix.targets import _definitions, _single_use_definition
-
         single = _single_use_definition(analysis.tree, node)
         found = (single[0], [single[1]]) if single else _definitions(analysis, node)
         return bool(found) and all(_redacts_whole(ctx, d.value, depth - 1) for d in found[1])
@@ -243,8 +231,6 @@ def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
 
 
 def _under_sensitive_key(m, node: ast.expr) -> bool:
-    from phi_lint.fix.targets import _parents
-
     parent = _parents(m.tree).get(id(node))
     if not isinstance(parent, ast.Dict):
         return False

@@ -109,8 +109,7 @@ def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.st
     if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     name = use.id
-    args = scope.args
-    if any(a.arg == name for a in args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]):
+    if name in parameter_names(scope.args):
         return None
     sink_atoms = {id(atom) for event in m.events.values() for atom, _ in event.atoms}
     statements: list[ast.stmt] = []
@@ -127,17 +126,29 @@ def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.st
                 statements.append(statement)
             else:
                 return None  # `+=`, a loop target, `with ... as`, a tuple target
-        elif isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
-            return None
-        elif isinstance(sub, ast.ExceptHandler) and sub.name == name:
-            return None
-        elif isinstance(sub, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name for a in sub.names):
+        elif _binds_otherwise(sub, name):
             return None
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             return None  # a nested scope might read or bind it
-        elif type(sub).__name__ in ("MatchAs", "MatchStar", "MatchMapping", "NamedExpr"):
+        elif type(sub).__name__ in ("MatchMapping", "NamedExpr"):
             return None
     return (scope, statements) if statements else None
+
+
+def parameter_names(args: ast.arguments) -> set[str]:
+    every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+    return {a.arg for a in every}
+
+
+def _binds_otherwise(sub: ast.AST, name: str) -> bool:
+    """Does `sub` bind `name` other than by a plain assignment (global, except, import, match)?"""
+    if isinstance(sub, (ast.Global, ast.Nonlocal)):
+        return name in sub.names
+    if isinstance(sub, ast.ExceptHandler):
+        return sub.name == name
+    if isinstance(sub, (ast.Import, ast.ImportFrom)):
+        return any((a.asname or a.name).split(".")[0] == name for a in sub.names)
+    return type(sub).__name__ in ("MatchAs", "MatchStar") and getattr(sub, "name", None) == name
 
 
 def _enclosing_scope(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST | None:
@@ -167,27 +178,15 @@ def _single_use_definition(tree: ast.Module, use: ast.Name) -> tuple[ast.AST, as
     name = use.id
     bindings: list[ast.AST] = []
     loads: list[ast.Name] = []
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        args = scope.args
-        every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
-        if any(a.arg == name for a in every):
-            return None
-        body = scope.body
-    else:
-        body = scope.body
-    for stmt in body:
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in parameter_names(scope.args):
+        return None
+    for stmt in scope.body:
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Name) and sub.id == name:
                 (loads if isinstance(sub.ctx, ast.Load) else bindings).append(sub)
-            elif isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
-                return None
-            elif isinstance(sub, ast.ExceptHandler) and sub.name == name:
-                return None
-            elif isinstance(sub, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name for a in sub.names):
+            elif _binds_otherwise(sub, name):
                 return None
             elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub.name == name:
-                return None
-            elif type(sub).__name__ in ("MatchAs", "MatchStar") and getattr(sub, "name", None) == name:
                 return None
     if len(bindings) != 1 or loads != [use]:
         return None
