@@ -111,6 +111,18 @@ def test_fixes_shown_as_a_diff(project: Path) -> None:
     assert_no_key(result.output, "--diff")
 
 
+def test_a_diff_of_another_rule_on_a_key_line_does_not_print_it(project: Path) -> None:
+    """PHI401 not selected: a PHI201 fix on the key's line shows the line in the diff, masked."""
+    (project / "intake.py").write_text(
+        "import logging\nfrom openai import OpenAI\n\nlog = logging.getLogger(__name__)\n\n\n"
+        f'def intake(patient):\n    log.info("%s", patient.ssn); OpenAI(api_key="{KEYS[0]}")\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["check", "--diff", "--select", "PHI201", "intake.py"], catch_exceptions=False)
+    assert "redact(patient.ssn)" in result.output
+    assert_no_key(result.output, "--diff of PHI201")
+
+
 def test_baseline_file(project: Path) -> None:
     result = CliRunner().invoke(main, ["baseline", "-o", "baseline.json", "."], catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -163,8 +163,9 @@ def _secrets(text: str, findings: list[Finding]) -> set[str]:
     src = Source(text)
     out = set()
     for f in findings:
-        if f.secret:
-            start, end = src.offset(f.span.line, f.span.column), src.offset(f.span.end_line, f.span.end_column)
+        # a key on the line of another rule's finding is a secret too (secret_spans), not only PHI401's own span
+        for span in f.secret_spans + ((f.span,) if f.secret else ()):
+            start, end = src.offset(span.line, span.column), src.offset(span.end_line, span.end_column)
             if start is not None and end is not None and end > start:
                 out.add(text[start:end])
     return out
