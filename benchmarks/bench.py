@@ -109,7 +109,7 @@ def parse_all(files: list[tuple[str, bytes]]) -> int:
 
 
 def make_check(files: list[tuple[str, bytes]], config_start: Path | None):
-    from phi_lint.analysis.engine import Engine
+    from phi_lint.engine import Engine
     from phi_lint.config import Config, load_config
 
     engine = Engine(load_config(start=config_start) if config_start else Config())

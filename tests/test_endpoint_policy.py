@@ -6,7 +6,7 @@ import pytest
 
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_model_endpoint, region_of_host
 from phi_lint.catalog import load
-from phi_lint.checks.secrets import key_provider, looks_random
+from phi_lint.analysis.keys import key_provider, looks_random
 
 APPROVED = ("https://contoso-health.openai.azure.com", "https://gw.contoso.net/openai", "http://gpu.contoso.internal:8000")
 
@@ -112,7 +112,7 @@ bedrock = boto3.client("bedrock-runtime", region_name="eu-west-1")
     ({"approved_regions": ("us-east-1",)}, {"PHI301": "warning", "PHI303": "error"}),
 ])
 def test_policy_rules_are_errors_once_the_policy_is_written(policy: dict, severities: dict) -> None:
-    from phi_lint.analysis.engine import Engine
+    from phi_lint.engine import Engine
     from phi_lint.config import Config
 
     found = {f.code: f.severity.value for f in Engine(Config(**policy)).check_source(POLICY_SOURCE, "app.py")}
@@ -122,7 +122,7 @@ def test_policy_rules_are_errors_once_the_policy_is_written(policy: dict, severi
 def test_url_prefix_of_an_f_string_is_judged_by_its_host() -> None:
     import textwrap
 
-    from phi_lint.analysis.engine import Engine
+    from phi_lint.engine import Engine
     from phi_lint.config import Config
 
     text = textwrap.dedent('''

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.checks.base import all_rules
 from phi_lint.cli import main
 from phi_lint.config import Config, find_config_file, load_config
@@ -388,7 +388,7 @@ def test_edits_outside_the_file_are_refused() -> None:
 
 def test_passes_stop_when_a_fix_does_not_help(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fix that leaves its finding in place is applied once, not once per pass."""
-    import phi_lint.analysis.engine as engine_module
+    import phi_lint.engine as engine_module
 
     class Stubborn:  # every check finds the same fixable finding again
         def check_source(self, text: str, path: str) -> list[Finding]:
@@ -406,7 +406,7 @@ def test_unified_diff_marks_a_missing_final_newline() -> None:
 
 # ---------------------------------------------------------------------- builders
 def ctx_for(source: str, config: Config | None = None) -> SimpleNamespace:
-    from phi_lint.analysis.taint import ModuleAnalysis
+    from phi_lint.analysis.module import ModuleAnalysis
     from phi_lint.catalog import load
 
     config = config or Config()

@@ -9,7 +9,7 @@ import textwrap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.config import Config
 from phi_lint.fix.apply import fix_text
 

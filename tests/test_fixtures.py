@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.config import load_config
 
 from conftest import FIXTURES, ROOT, annotations

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.config import Config
 
 PATIENT = """

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import pytest
 
 import phi_lint.redact as redact_module
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.config import Config
 from phi_lint.redact import MASK, redact
 

@@ -52,7 +52,7 @@ assert "PHI101" in out.getvalue(), out.getvalue()
 def test_engine_check_imports_nothing_heavy() -> None:
     code = f"""
 from pathlib import Path
-from phi_lint.analysis.engine import engine_for
+from phi_lint.engine import engine_for
 from phi_lint.config import load_config
 path = Path({str(SAMPLE)!r})
 findings = engine_for(load_config(start=path)).check_source(path.read_bytes(), path.name)
@@ -81,7 +81,7 @@ def test_sample_is_a_real_finding() -> None:
 def test_a_check_leaves_the_garbage_collector_as_it_found_it() -> None:
     import gc
 
-    from phi_lint.analysis.engine import Engine
+    from phi_lint.engine import Engine
     from phi_lint.config import Config
 
     before = gc.get_threshold()

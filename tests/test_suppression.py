@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from phi_lint.analysis.engine import Engine
+from phi_lint.engine import Engine
 from phi_lint.cli import main
 from phi_lint.config import Config, find_config_file
 

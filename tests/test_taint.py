@@ -10,8 +10,9 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from phi_lint.analysis.engine import Engine
-from phi_lint.analysis.taint import LLM_PROMPT, PAYLOAD, PHI_FIELD, PHI_RECORD, ModuleAnalysis
+from phi_lint.engine import Engine
+from phi_lint.analysis.labels import LLM_PROMPT, PAYLOAD, PHI_FIELD, PHI_RECORD
+from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.config import Config
 
 APPROVED = ("https://contoso-health.openai.azure.com",)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from phi_lint import __version__
-from phi_lint.analysis.engine import engine_for
+from phi_lint.engine import engine_for
 from phi_lint.config import Config, load_config
 from phi_lint.model import Finding
 

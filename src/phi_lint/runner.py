@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from phi_lint.analysis.engine import engine_for
+from phi_lint.engine import engine_for
 from phi_lint.config import Config
 from phi_lint.model import CheckResult, FileResult
 

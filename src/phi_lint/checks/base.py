@@ -15,7 +15,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable, Iterator
 
-from phi_lint.analysis.taint import ModuleAnalysis, Step, real
+from phi_lint.analysis.labels import Step, real
+from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.config import Config
 from phi_lint.fix.build import wrap_fix
 from phi_lint.model import Applicability, Fix, Severity

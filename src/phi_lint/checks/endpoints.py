@@ -10,7 +10,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_model_endpoint, region_of_host
-from phi_lint.analysis.taint import CallFact
+from phi_lint.analysis.facts import CallFact
 from phi_lint.checks.base import Context, Report, Rule
 from phi_lint.checks.tracing import keyword
 from phi_lint.fix.build import add_keyword, endpoint_fix, https_fix, region_fix, remove_argument, set_value
@@ -142,23 +142,6 @@ def _url_argument(call: CallFact) -> ast.expr | None:
     return None
 
 
-def literal_of(call: CallFact, node: ast.expr) -> ast.Constant | None:
-    """The string literal behind an expression, followed through simple constants."""
-    for _ in range(8):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return node
-        if isinstance(node, ast.Name):
-            node = call.scope.consts.get(node.id) or (call.scope.m.module_scope.consts.get(node.id) if call.scope.m.module_scope else None)
-            if node is None:
-                return None
-            continue
-        if isinstance(node, ast.Call) and len(node.args) >= 2 and call.scope.m.imports.resolve(node.func) in ("os.getenv", "os.environ.get"):
-            node = node.args[1]  # os.getenv("X", "default")
-            continue
-        return None
-    return None
-
-
 class UnapprovedModelEndpoint(Rule):
     """## What it does
     Finds model clients and HTTP calls that send requests to an endpoint not listed in
@@ -270,7 +253,7 @@ class InsecureModelTransport(Rule):
             yield from self._unverified(ctx, call.node, call, f"`{ast.unparse(call.node.func)}` client")
             for name in HTTP_CLIENT_KEYWORDS:
                 kw = keyword(call.node, name)
-                inner = _constructor_of(call, kw.value) if kw is not None else None
+                inner = call.scope.constructor_of(kw.value) if kw is not None else None
                 if inner is not None:
                     yield from self._unverified(ctx, inner, call, f"the HTTP client of `{ast.unparse(call.node.func)}`")
         attributes = m.catalog.endpoints.get("tls-off-attributes", ())
@@ -297,20 +280,11 @@ TLS_KEYWORDS = ("verify", "verify_ssl", "ssl", "use_ssl")
 HTTP_CLIENT_KEYWORDS = ("http_client", "http_async_client", "client", "session", "async_client")
 
 
-def _constructor_of(call: CallFact, node: ast.expr) -> ast.Call | None:
-    """The call that made a value: the value itself, or what a local or module name was bound to."""
-    if isinstance(node, ast.Name):
-        m = call.scope.m
-        node = call.scope.ctors.get(node.id) or call.scope.consts.get(node.id) or (
-            m.module_scope.ctors.get(node.id) or m.module_scope.consts.get(node.id) if m.module_scope else None)
-    return node if isinstance(node, ast.Call) else None
-
-
 def _receiver_ctor(call: CallFact) -> ast.Call | None:
     """`client.post(...)` where `client = httpx.Client(...)`: that constructor call."""
     func = call.node.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Call)):
-        return _constructor_of(call, func.value)
+        return call.scope.constructor_of(func.value)
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phi_lint.analysis.taint import PHI_FIELD, PHI_RECORD
+from phi_lint.analysis.labels import PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
 from phi_lint.fix.build import pseudonym_fix
 from phi_lint.model import Applicability, Severity

@@ -175,7 +175,7 @@ def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
              wanted: Callable[[Finding], bool] | None = None, findings: list[Finding] | None = None) -> FixedText:
     """Apply fixes to `text` until none is left (or MAX_PASSES). `wanted` picks the findings to
     fix (default: all); `findings`, when given, are those of `text` (saves one check)."""
-    from phi_lint.analysis.engine import engine_for
+    from phi_lint.engine import engine_for
 
     engine = engine_for(config)
     if findings is None:
@@ -315,7 +315,7 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
             key = (f.code, f.fingerprint)
             return key in visible or key not in known
 
-        from phi_lint.analysis.engine import engine_for
+        from phi_lint.engine import engine_for
 
         first = engine_for(file_config).check_source(text, fr.path)
         known.update((f.code, f.fingerprint) for f in first)

@@ -14,7 +14,7 @@ import re
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-from phi_lint.analysis.taint import target_name
+from phi_lint.analysis.syntax import target_name
 from phi_lint.fix.source import Source, source_of
 from phi_lint.fix.targets import _definitions, _keyed_value, _parents, _single_use_definition, fix_targets, parameter_names
 from phi_lint.model import Applicability, Edit, Fix
@@ -514,8 +514,6 @@ def _client_family(catalog, call, url: str | None) -> str | None:
 def endpoint_fix(ctx, target, title: str) -> Fix | None:
     """Point a client or HTTP call at the approved endpoint, when exactly one (not loopback) of
     the same API family as the client or URL is configured. Client base URLs become the approved endpoint; a full request URL keeps its path."""
-    from phi_lint.checks.endpoints import literal_of
-
     call = target.call
     catalog = ctx.analysis.catalog
     url = _approved_endpoint(ctx, _client_family(catalog, call, target.url))
@@ -529,7 +527,7 @@ def endpoint_fix(ctx, target, title: str) -> Fix | None:
         return add_keyword(ctx, call.node, param, string_literal(url), title, UNSAFE)
     base = bool(call.types) or any(call.key in e.get("calls", ()) for e in catalog.endpoints.get("call-endpoint", ()))
     new = url if base else _rebase(target.url, url)
-    literal = literal_of(call, target.node)
+    literal = call.scope.literal_of(target.node)
     node = literal if literal is not None and literal.value == target.url else target.node
     return replace_literal(ctx, node, new, title, UNSAFE)
 
@@ -548,12 +546,10 @@ def _rebase(request_url: str, endpoint: str) -> str:
 
 def https_fix(ctx, target, title: str) -> Fix | None:
     """`http://` -> `https://` in the literal the URL comes from."""
-    from phi_lint.checks.endpoints import literal_of
-
     node = target.node
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         node = node.left  # "http://host/model/" + model_id + "/invoke": the scheme is in the first part
-    literal = literal_of(target.call, node)
+    literal = target.call.scope.literal_of(node)
     if literal is None or not literal.value.startswith("http://"):
         return None
     return substitute_in_literal(ctx, literal, "http://", "https://", title, SAFE)
@@ -566,13 +562,11 @@ def _cloud(region: str) -> str | None:
 def region_fix(ctx, call, node: ast.expr, region: str, title: str) -> Fix | None:
     """Use the approved region, when exactly one of the same cloud is configured: in a region
     argument, or in the host of an endpoint URL."""
-    from phi_lint.checks.endpoints import literal_of
-
     cloud = _cloud(region)
     approved = [r for r in ctx.config.approved_regions if _cloud(r) == cloud]
     if len(approved) != 1:
         return None
-    literal = literal_of(call, node)
+    literal = call.scope.literal_of(node)
     if literal is not None and literal.value == region:
         return replace_literal(ctx, literal, approved[0], title, UNSAFE)
     if literal is not None:

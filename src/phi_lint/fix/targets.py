@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import ast
 
-from phi_lint.analysis.taint import FunctionAnalysis, FunctionInfo, ModuleAnalysis, _params, real
+from phi_lint.analysis.interpreter import FunctionAnalysis
+from phi_lint.analysis.labels import real
+from phi_lint.analysis.module import ModuleAnalysis
+from phi_lint.analysis.summaries import FunctionInfo
+from phi_lint.analysis.syntax import parameters_of
 
 MAX_DEPTH = 3  # variables defined from variables, followed this far
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -235,4 +239,4 @@ def _unit_of(m: ModuleAnalysis, node: ast.AST):
         for info in cls.methods.values():
             if info.node is node:
                 return FunctionInfo(node, cls, info.params), cls
-    return FunctionInfo(node, None, _params(node, method=False)), None  # a nested function
+    return FunctionInfo(node, None, parameters_of(node, method=False)), None  # a nested function

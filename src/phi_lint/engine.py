@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from phi_lint.analysis.classify import Classifier
-from phi_lint.analysis.taint import ModuleAnalysis
+from phi_lint.analysis.keys import key_provider
+from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import Config
@@ -181,8 +182,6 @@ class Engine:
     def _secret_spans(self, ctx: Context) -> list[Span]:
         """Every key literal of the file, found whether or not PHI401 is selected: a finding of
         any rule on the same line must not show it."""
-        from phi_lint.checks.secrets import key_provider
-
         if ctx.analysis is None:
             return []
         return [self._span(ctx.lines, c.node) for c in ctx.analysis.constants if key_provider(c.node.value, c.context, self.catalog)]

@@ -1,0 +1,97 @@
+"""Labels and their origins: what a value carries, and where it came from.
+
+A Taint is a dict from label (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE) to the
+Origin that explains it: where the value was born and each step it took. Summary markers
+(`PARAM:0`: "from the first parameter") ride along the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+PHI_FIELD = "PHI_FIELD"
+PHI_RECORD = "PHI_RECORD"
+PAYLOAD = "PAYLOAD"
+LLM_PROMPT = "LLM_PROMPT"
+LLM_RESPONSE = "LLM_RESPONSE"
+LABELS = (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
+PARAM = "PARAM:"  # marker labels for summaries: PARAM:0 is "from the first parameter"
+FIELD_OF = "field-of"  # category of a marker that went through a field access (source: the field)
+
+MAX_STEPS = 12
+
+WEB_REQUEST = "web.Request"
+
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    col: int  # ast byte offset, 0-based
+    note: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    label: str
+    category: str
+    source: str  # short source text of where the value was born
+    why: str
+    steps: tuple[Step, ...]
+
+    def then(self, step: Step) -> "Origin":
+        if self.steps and self.steps[-1] == step:
+            return self
+        steps = self.steps + (step,)
+        if len(steps) > MAX_STEPS:
+            steps = steps[:1] + steps[-(MAX_STEPS - 1) :]
+        return replace(self, steps=steps)
+
+
+
+Taint = dict  # label -> Origin; never mutated once built
+CLEAN: Taint = {}
+
+
+
+def union(a: Taint, b: Taint) -> Taint:
+    if not a:
+        return b
+    if not b or a is b:
+        return a
+    out = dict(b)
+    out.update(a)  # the first origin of a label wins
+    for k, v in a.items():  # ...but a whole parameter beats one field of it (only markers are FIELD_OF)
+        if v.category == FIELD_OF and k in b and b[k].category != FIELD_OF:
+            out[k] = b[k]
+    return out
+
+
+def without(t: Taint, *labels: str) -> Taint:
+    if not t or not any(l in t for l in labels):
+        return t
+    return {k: v for k, v in t.items() if k not in labels}
+
+
+def real(t: Taint) -> Taint:
+    """The taint without summary markers."""
+    if not t or not any(k.startswith(PARAM) for k in t):
+        return t
+    return {k: v for k, v in t.items() if not k.startswith(PARAM)}
+
+
+def add_step(t: Taint, step: Step) -> Taint:
+    if not t:
+        return t
+    return {k: v.then(step) for k, v in t.items()}
+
+
+
+def field_of(t: Taint, member: str) -> Taint:
+    """Summary markers under a field access remember the field, so a caller reads that field of
+    the argument it passes (`amount(claim)` logging `claim.billed_cents` does not log the claim)."""
+    if not t or not any(k.startswith(PARAM) and v.category != FIELD_OF for k, v in t.items()):
+        return t
+    return {k: replace(v, category=FIELD_OF, source=member) if k.startswith(PARAM) and v.category != FIELD_OF else v
+            for k, v in t.items()}
+

@@ -1,0 +1,161 @@
+"""The analysis of one module: its definitions, the facts its units record, and the summaries
+of its functions, computed on demand."""
+
+from __future__ import annotations
+
+import ast
+
+from phi_lint.analysis.classify import Classifier, Sensitivity
+from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
+from phi_lint.analysis.imports import ImportMap
+from phi_lint.analysis.interpreter import FunctionAnalysis
+from phi_lint.analysis.labels import union
+from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
+from phi_lint.analysis.syntax import bindings_of, parameters_of
+from phi_lint.catalog import Catalog
+
+
+class ModuleAnalysis:
+    """Per-file facts and the analysis of every unit (module body, functions, methods)."""
+
+    def __init__(self, tree: ast.Module, path: str, lines: list[str], catalog: Catalog, classifier: Classifier,
+                 sanitizers: tuple[str, ...], approved_endpoints: tuple[str, ...], scan_keys: bool) -> None:
+        self.tree = tree
+        self.path = path
+        self.lines = lines
+        self.catalog = catalog
+        self.classifier = classifier
+        self.sanitizers = frozenset(sanitizers) | {"phi_lint.redact.redact", "phi_lint.redact"}
+        # `pkg.mod.Class.method` sanitizers: instances of `pkg.mod.Class` are tracked like clients,
+        # so `engine = Class(); engine.method(x)` resolves to the configured name
+        self.sanitizer_classes = frozenset(
+            owner for owner, _, _ in (name.rpartition(".") for name in self.sanitizers)
+            if owner.rpartition(".")[2][:1].isupper()
+        )
+        self.approved_endpoints = approved_endpoints
+        self.scan_keys = scan_keys
+        self.imports = ImportMap(path)
+        self.imports.collect(tree.body)
+        self.top_modules = self.imports.top_modules()
+        self.web = catalog.web
+        self.django_style = bool(self.top_modules & set(self.web.get("request-param-frameworks", ())))
+        self.classes: dict[str, ClassInfo] = {}
+        self.functions: dict[str, FunctionInfo] = {}
+        self.events: dict[tuple, FlowEvent] = {}
+        self.calls: list[CallFact] = []
+        self.assigns: list[AssignFact] = []
+        self.constants: list[ConstantFact] = []
+        self.module_scope: FunctionAnalysis | None = None
+        self._module_bindings: dict[str, list] | None = None
+        self._collect_definitions()
+
+    # ------------------------------------------------------------------ definitions
+    def _collect_definitions(self) -> None:
+        for stmt in self.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[stmt.name] = FunctionInfo(stmt, None, parameters_of(stmt, method=False))
+            elif isinstance(stmt, ast.ClassDef):
+                self._collect_class(stmt)
+
+    def _collect_class(self, node: ast.ClassDef) -> None:
+        fields: set[str] = set()
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                fields.add(stmt.target.id)
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                key = self.imports.resolve(stmt.value.func) or ""
+                if self.catalog.matches("record-field-calls", key):
+                    fields.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        bases = [self.imports.resolve(b) or (b.id if isinstance(b, ast.Name) else "") for b in node.bases]
+        record = None
+        by_name = self.classifier.classify(node.name)
+        if node.name in self.catalog.vocabulary.fhir_resources or (by_name and by_name.record):
+            record = Sensitivity("record", "record", f"`{node.name}` is a record about a person", record=True)
+        else:
+            for name in sorted(fields):
+                hit = self.classifier.classify(name)
+                if hit and not hit.record:
+                    record = Sensitivity("record", "record", f"instances of `{node.name}` hold PHI ({hit.why})", record=True)
+                    break
+        info = ClassInfo(node, record, fields)
+        info.is_model = any(self.catalog.matches("model-bases", b) for b in bases) or any(
+            b in self.classes and self.classes[b].is_model for b in bases)
+        self.classes[node.name] = info
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                is_static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in stmt.decorator_list)
+                info.methods[stmt.name] = FunctionInfo(stmt, info, parameters_of(stmt, method=not is_static))
+
+    # ------------------------------------------------------------------ running
+    def run(self, wanted: set[int] | None) -> None:
+        """Analyse the module body, then every function whose lines are in `wanted` (None: all)."""
+        self.module_scope = FunctionAnalysis(self, None, None)
+        self.module_scope.run_body(self.tree.body)
+        units = list(self.functions.values()) + [m for c in self.classes.values() for m in c.methods.values()]
+        for unit in units:
+            if wanted is None or _overlaps(unit.node, wanted):
+                self.summary(unit)
+
+    def summary(self, unit: FunctionInfo) -> Summary:
+        if unit.summary is not None:
+            return unit.summary
+        if unit.running:  # recursion: what is known so far
+            return Summary()
+        unit.running = True
+        try:
+            analysis = FunctionAnalysis(self, unit, unit.cls)
+            unit.summary = analysis.run_function()
+        finally:
+            unit.running = False
+        return unit.summary
+
+    def module_bindings(self) -> dict[str, list]:
+        """Module-level names -> the values given to them (None: not a plain assignment)."""
+        if self._module_bindings is None:
+            self._module_bindings = bindings_of(
+                [s for s in self.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], params=False)
+            for sub in ast.walk(self.tree):  # `global NAME` in a function: assigned out of sight
+                if isinstance(sub, ast.Global):
+                    for name in sub.names:
+                        self._module_bindings.setdefault(name, []).append(None)
+        return self._module_bindings
+
+    def record_event(self, event: FlowEvent) -> None:
+        key = (id(event.node), event.kind)
+        old = self.events.get(key)
+        if old is None:
+            self.events[key] = event
+        else:
+            old.taint = union(old.taint, event.taint)
+            known = {id(a): n for n, (a, _) in enumerate(old.atoms)}
+            for atom, taint in event.atoms:
+                if id(atom) in known:
+                    n = known[id(atom)]
+                    old.atoms[n] = (atom, union(old.atoms[n][1], taint))
+                else:
+                    old.atoms.append((atom, taint))
+
+    def line_text(self, node: ast.AST) -> str:
+        return source_text(self.lines, node)
+
+
+
+def _overlaps(node: ast.AST, wanted: set[int]) -> bool:
+    end = getattr(node, "end_lineno", node.lineno) or node.lineno
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return any(start <= line <= end for line in wanted)
+
+
+def source_text(lines: list[str], node: ast.AST, limit: int = 80) -> str:
+    """The source of a node (first line only, shortened): cheap, for messages."""
+    try:
+        line = lines[node.lineno - 1]
+    except (IndexError, AttributeError):
+        return "<expr>"
+    raw = line.encode("utf-8")
+    end = node.end_col_offset if node.end_lineno == node.lineno else len(raw)
+    text = raw[node.col_offset : end].decode("utf-8", "replace")
+    if node.end_lineno != node.lineno:
+        text += " ..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+

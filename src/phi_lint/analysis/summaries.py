@@ -1,0 +1,42 @@
+"""What the analysis knows of a module's functions and classes: their summaries (which
+parameters reach the return value and which reach a sink) and the facts of their classes."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from phi_lint.analysis.classify import Sensitivity
+from phi_lint.analysis.facts import FlowEvent
+from phi_lint.analysis.labels import Taint
+
+
+@dataclass
+class Summary:
+    return_params: frozenset[int] = frozenset()
+    return_taint: Taint = field(default_factory=dict)
+    sink_events: list[tuple[int, FlowEvent]] = field(default_factory=list)
+    return_type: str | None = None
+    return_fields: dict[int, str] = field(default_factory=dict)  # param -> the field of it returned
+
+
+@dataclass
+class FunctionInfo:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: "ClassInfo | None"
+    params: list[str]  # without self/cls for methods
+    summary: Summary | None = None
+    running: bool = False
+
+
+@dataclass
+class ClassInfo:
+    node: ast.ClassDef
+    record: Sensitivity | None  # set when instances are PHI records
+    fields: set[str]
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    attr_types: dict[str, str] = field(default_factory=dict)
+    attr_taint: dict[str, Taint] = field(default_factory=dict)
+    attr_ctors: dict[str, ast.Call] = field(default_factory=dict)  # `self.http = httpx.Client(...)`
+    is_model: bool = False  # a pydantic-style model (valid as a request body)
+

@@ -1,0 +1,138 @@
+"""Small questions about syntax, answered without any analysis."""
+
+from __future__ import annotations
+
+import ast
+
+# Methods that put their arguments into the object they are called on (`turns.append(msg)`).
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"})
+
+
+def operands(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of a left-deep chain of binary operations, in source order."""
+    rights = []
+    while isinstance(node, ast.BinOp):
+        rights.append(node.right)
+        node = node.left
+    rights.append(node)
+    rights.reverse()
+    return rights
+
+
+
+def is_items(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "items" and not call.args and not call.keywords
+
+
+
+def annotation_names(ann: ast.expr) -> list[str]:
+    names = []
+    for sub in ast.walk(ann):
+        if isinstance(sub, ast.Name):
+            names.append(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            names.append(sub.attr)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.isidentifier():
+            names.append(sub.value)
+    return names
+
+
+
+def target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+        return target.slice.value
+    return None
+
+
+
+def included_fields(call: ast.Call) -> list[str] | None:
+    """The field names of a literal `include=` (`model_dump(include={"ward", "age_band"})`)."""
+    for kw in call.keywords:
+        if kw.arg != "include":
+            continue
+        value = kw.value
+        elements = value.keys if isinstance(value, ast.Dict) else getattr(value, "elts", None)
+        if isinstance(value, (ast.Set, ast.List, ast.Tuple, ast.Dict)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elements
+        ):
+            return [e.value for e in elements]
+    return None
+
+
+
+def same_shape(target: ast.expr, value: ast.expr) -> bool:
+    """`a, b = x, y`: a tuple target and a tuple value of the same length, nothing starred."""
+    return (
+        isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, ast.Starred) for e in target.elts + value.elts)
+    )
+
+
+
+def is_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) for v in node.values)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(is_literal(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp):
+        return is_literal(node.operand)
+    return False
+
+
+
+def parameters_of(node: ast.FunctionDef | ast.AsyncFunctionDef, method: bool) -> list[str]:
+    args = node.args
+    names = [a.arg for a in args.posonlyargs + args.args]
+    if method and names:
+        names = names[1:]
+    return names + [a.arg for a in args.kwonlyargs]
+
+
+
+def bindings_of(roots: list[ast.AST], params: bool) -> dict[str, list]:
+    """Every name bound under `roots` -> the values assigned to it, None for a binding that is
+    not a plain assignment (a parameter, a loop target, an import, tuple unpacking)."""
+    out: dict[str, list] = {}
+    direct: set[int] = set()
+    for root in roots:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if isinstance(target, ast.Name):
+                        out.setdefault(target.id, []).append(sub.value)
+                        direct.add(id(target))
+            elif isinstance(sub, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and isinstance(sub.target, ast.Name):
+                if sub.value is not None:
+                    out.setdefault(sub.target.id, []).append(sub.value)
+                direct.add(id(sub.target))
+            elif isinstance(sub, ast.arg) and (params or sub is not root):
+                out.setdefault(sub.arg, []).append(None)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                for alias in sub.names:
+                    out.setdefault((alias.asname or alias.name).partition(".")[0], []).append(None)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub not in roots:
+                out.setdefault(sub.name, []).append(None)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                out.setdefault(sub.name, []).append(None)
+            elif (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATORS
+                  and isinstance(sub.func.value, ast.Name)):  # `messages.append(turn)`
+                out.setdefault(sub.func.value.id, []).append(None)
+            elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store):
+                root = sub.value
+                while isinstance(root, (ast.Subscript, ast.Attribute)):
+                    root = root.value
+                if isinstance(root, ast.Name):  # `body["messages"] = msgs`
+                    out.setdefault(root.id, []).append(None)
+    for root in roots:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)) and id(sub) not in direct:
+                out.setdefault(sub.id, []).append(None)
+    return out
+
