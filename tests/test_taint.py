@@ -11,7 +11,7 @@ import ast
 import textwrap
 
 from phi_lint.engine import Engine
-from phi_lint.analysis.labels import LLM_PROMPT, PAYLOAD, PHI_FIELD, PHI_RECORD
+from phi_lint.analysis.labels import LLM_PROMPT, PAYLOAD, PHI_FIELD, PHI_RECORD, real, sanitised_labels
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.config import Config
 
@@ -74,7 +74,7 @@ def module_labels(body: str, config: Config = CONFIG) -> dict[str, set[str]]:
     analysis = ModuleAnalysis(ast.parse(text), "app/x.py", text.splitlines(), engine.catalog, engine.classifier,
                               config.sanitizers, config.approved_endpoints, False)
     analysis.run(None)
-    return {name: {k for k in taint if not k.startswith("PARAM:")} for name, taint in analysis.module_scope.env.items()}
+    return {name: set(real(taint)) for name, taint in analysis.module_scope.env.items()}
 
 
 def analysis_of(body: str, config: Config = CONFIG) -> ModuleAnalysis:
@@ -600,6 +600,45 @@ def test_sanitized_value_keeps_no_name_label() -> None:
         """
     )
     assert labels["diagnosis"] == labels["mrn"] == set()
+
+
+def test_sanitised_labels_ride_along_as_markers() -> None:
+    """What a sanitizer cleared is remembered (the inventory shows it), never reported."""
+    analysis = analysis_of(_expand(source(
+        """
+        from contoso.privacy import redact
+
+        def summarise(patient):
+            text = f"Allergies: {redact(patient.allergies)}; ward {patient.ward}"
+            ASK(text)
+        """
+    )))
+    [event] = [e for e in analysis.events.values() if e.kind == "MODEL_CONTENT"]
+    assert not set(real(event.taint)) & {PHI_FIELD, PHI_RECORD}
+    cleared = sanitised_labels(event.taint)
+    assert set(cleared) == {PHI_FIELD} and cleared[PHI_FIELD].category == "allergy"
+    assert any("sanitised by `redact()`" in s.note for s in cleared[PHI_FIELD].steps)
+
+
+def test_each_unit_keeps_its_own_view_of_a_shared_helper() -> None:
+    """Two callers of one helper: the module's events merge, each unit's own flows do not."""
+    analysis = analysis_of(_expand(source(
+        """
+        def ask(text):
+            ASK(text)
+
+        def triage(patient_ssn):
+            ask(patient_ssn)
+
+        def intake(member_email):
+            ask(member_email)
+        """
+    )))
+    sources = {}
+    for unit, events in analysis.unit_events.items():
+        if unit is not None:
+            sources[unit.name] = {o.source for e in events for o in real(e.taint).values()}
+    assert sources["triage"] == {"patient_ssn"} and sources["intake"] == {"member_email"}
 
 
 def test_class_sanitizer_is_not_matched_without_config() -> None:

@@ -19,7 +19,7 @@ from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEven
 from phi_lint.analysis.keys import KEY_HINT
 from phi_lint.analysis.labels import (
     CLEAN, FIELD_OF, LLM_PROMPT, LLM_RESPONSE, PARAM, PAYLOAD, PHI_FIELD, PHI_RECORD, WEB_REQUEST,
-    Origin, Step, Taint, add_step, field_of, real, union, without,
+    Origin, Step, Taint, add_step, field_of, real, sanitised, union, without,
 )
 from phi_lint.analysis.sinks import Sinks
 from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
@@ -637,8 +637,8 @@ class FunctionAnalysis(Types, Constants, Sinks):
                 return self._local_call(node, key[1:], arg_taints, kw_taints, everything)
             if inst and self.cls is None and key in self.m.catalog.types:
                 return CLEAN
-            if key in self.m.sanitizers or (inst and key in self.m.sanitizers):
-                return CLEAN
+            if key in self.m.sanitizers:
+                return sanitised(everything, Step(node.lineno, node.col_offset, f"sanitised by `{self.m.line_text(node.func)}()`"))
             if key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key):
                 return CLEAN
             if inst:

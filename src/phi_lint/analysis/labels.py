@@ -16,6 +16,10 @@ LLM_PROMPT = "LLM_PROMPT"
 LLM_RESPONSE = "LLM_RESPONSE"
 LABELS = (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
 PARAM = "PARAM:"  # marker labels for summaries: PARAM:0 is "from the first parameter"
+# marker labels for what a sanitizer cleared: SANITISED:PHI_FIELD is "a PHI field, redacted".
+# They ride along like any label, so a sink knows what reached it redacted; rules never see them.
+SANITISED = "SANITISED:"
+MARKERS = (PARAM, SANITISED)
 FIELD_OF = "field-of"  # category of a marker that went through a field access (source: the field)
 
 MAX_STEPS = 12
@@ -74,10 +78,27 @@ def without(t: Taint, *labels: str) -> Taint:
 
 
 def real(t: Taint) -> Taint:
-    """The taint without summary markers."""
-    if not t or not any(k.startswith(PARAM) for k in t):
+    """The taint without markers (summary parameters, what a sanitizer cleared)."""
+    if not t or not any(k.startswith(MARKERS) for k in t):
         return t
-    return {k: v for k, v in t.items() if not k.startswith(PARAM)}
+    return {k: v for k, v in t.items() if not k.startswith(MARKERS)}
+
+
+def sanitised(t: Taint, step: Step) -> Taint:
+    """What a sanitizer gives back: its argument's labels as SANITISED markers (parameter
+    markers dropped: the result holds nothing of the argument)."""
+    out = {}
+    for k, v in t.items():
+        if k.startswith(SANITISED):
+            out[k] = v.then(step)
+        elif not k.startswith(PARAM):
+            out[SANITISED + k] = replace(v, label=SANITISED + k).then(step)
+    return out
+
+
+def sanitised_labels(t: Taint) -> Taint:
+    """The labels that reached a place redacted: label -> Origin."""
+    return {k[len(SANITISED):]: v for k, v in t.items() if k.startswith(SANITISED)}
 
 
 def add_step(t: Taint, step: Step) -> Taint:

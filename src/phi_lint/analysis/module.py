@@ -4,6 +4,7 @@ of its functions, computed on demand."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from phi_lint.analysis.classify import Classifier, Sensitivity
 from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
@@ -42,6 +43,10 @@ class ModuleAnalysis:
         self.classes: dict[str, ClassInfo] = {}
         self.functions: dict[str, FunctionInfo] = {}
         self.events: dict[tuple, FlowEvent] = {}
+        # the flows each unit (function node; None: the module body) recorded, as it saw them:
+        # events of several callers of one helper merge in `events`, these do not
+        self.unit_events: dict[ast.AST | None, list[FlowEvent]] = {}
+        self._unit: ast.AST | None = None  # the unit being analysed
         self.calls: list[CallFact] = []
         self.assigns: list[AssignFact] = []
         self.constants: list[ConstantFact] = []
@@ -102,11 +107,13 @@ class ModuleAnalysis:
         if unit.running:  # recursion: what is known so far
             return Summary()
         unit.running = True
+        outer, self._unit = self._unit, unit.node
         try:
             analysis = FunctionAnalysis(self, unit, unit.cls)
             unit.summary = analysis.run_function()
         finally:
             unit.running = False
+            self._unit = outer
         return unit.summary
 
     def module_bindings(self) -> dict[str, list]:
@@ -121,10 +128,11 @@ class ModuleAnalysis:
         return self._module_bindings
 
     def record_event(self, event: FlowEvent) -> None:
+        self.unit_events.setdefault(self._unit, []).append(event)
         key = (id(event.node), event.kind)
         old = self.events.get(key)
         if old is None:
-            self.events[key] = event
+            self.events[key] = dataclasses.replace(event, atoms=list(event.atoms))  # merged into below; the unit's own stays as it was
         else:
             old.taint = union(old.taint, event.taint)
             known = {id(a): n for n, (a, _) in enumerate(old.atoms)}
