@@ -231,3 +231,44 @@ def test_clinical_history_terms(classifier: Classifier) -> None:
 def test_record_sources_with_a_record_word_name_a_clinical_record(classifier: Classifier, name: str, record: bool) -> None:
     hit = classifier.classify(name)
     assert (hit is not None and hit.record) is record
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("patientname", ("patient", "name")), ("dateofbirth", ("dateofbirth",)), ("memberid", ("member", "id")),
+    ("hostname", ("hostname",)), ("namespace", ("namespace",)), ("remember", ("remember",)), ("rename", ("rename",)),
+])
+def test_compounds_split_only_into_vocabulary_words(classifier: Classifier, name: str, words: tuple[str, ...]) -> None:
+    assert classifier.words(name) == words
+
+
+def test_compounds_without_separators_are_classified(classifier: Classifier) -> None:
+    assert classifier.classify("patientname").category == "name"
+    assert classifier.classify("patientdob").category == "date"
+    assert classifier.classify("memberphone").category == "phone"
+    assert classifier.classify("username") is None  # `user` is no subject of the default vocabulary
+    assert Classifier(load().vocabulary, subjects=("patient", "user")).classify("username").category == "name"
+
+
+@pytest.mark.parametrize("name", [
+    "patients_with_visits", "members_without_claims", "visits_per_patient", "has_transcript", "needs_discharge_summary",
+    "transcript_model", "note_type", "template_id", "provider_name", "doctor_name", "clinic_phone", "date_of_service",
+    "transcript_files", "sample_patient",
+])
+def test_names_that_are_not_the_data(classifier: Classifier, name: str) -> None:
+    assert classifier.classify(name) is None, classifier.classify(name)
+
+
+@pytest.mark.parametrize(("name", "category"), [
+    ("patient_date_of_service", "date"), ("blood_type", "lab"), ("physician_note", "clinical"), ("doctor_notes_of_patient", "clinical"), ("has_hiv", "sensitive-health"),
+])
+def test_terms_keep_their_meaning_beside_those_words(classifier: Classifier, name: str, category: str) -> None:
+    assert classifier.classify(name).category == category
+    assert classifier.classify("date_of_service", True).category == "date"  # on a record it is the patient's
+
+
+@pytest.mark.parametrize(("name", "metadata"), [
+    ("status_code", True), ("total_tokens", True), ("confidence", True), ("is_error", True), ("key", True),
+    ("content", False), ("text", False), ("message", False), ("name", False),
+])
+def test_metadata_fields(classifier: Classifier, name: str, metadata: bool) -> None:
+    assert classifier.is_metadata(name) is metadata

@@ -48,6 +48,7 @@ class Category:
     id: str
     kind: str  # "identifier" or "health"
     why: str
+    flags_are_data: bool = False  # `has_hiv` is health information; `has_ssn`, `has_transcript` are not
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class Vocabulary:
     weak_subject_terms: frozenset[tuple[str, ...]] = frozenset()  # what counts on a bare `member`
     flag_prefixes: tuple[tuple[str, ...], ...] = ()  # `has_ssn`: a flag, not the identifier
     count_prefixes: tuple[tuple[str, ...], ...] = ()  # `n_diagnoses`
+    other_party_words: frozenset[str] = frozenset()  # `provider_name`: the care team's, not the patient's
+    cohort_words: frozenset[str] = frozenset()  # `patients_with_visits`: a count or a cohort
+    metadata_words: frozenset[tuple[str, ...]] = frozenset()  # `status_code`: about a value, not its content
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ class Catalog:
 def _vocabulary(data: dict) -> Vocabulary:
     terms: dict[tuple[str, ...], tuple[Category, bool]] = {}
     for entry in data["category"]:
-        category = Category(entry["id"], entry["kind"], entry["why"])
+        category = Category(entry["id"], entry["kind"], entry["why"], bool(entry.get("flags-are-data", entry["kind"] == "health")))
         for strong, key in ((True, "strong"), (False, "context")):
             for term in entry.get(key, ()):
                 terms.setdefault(tuple(term.lower().split()), (category, strong))
@@ -162,6 +166,9 @@ def _vocabulary(data: dict) -> Vocabulary:
         weak_subject_terms=frozenset(tuple(t.split()) for t in data.get("weak-subject-terms", ())),
         flag_prefixes=tuple(tuple(t.split()) for t in data.get("flag-prefixes", ())),
         count_prefixes=tuple(tuple(t.split()) for t in data.get("count-prefixes", ())),
+        other_party_words=frozenset(data.get("other-party-words", ())),
+        cohort_words=frozenset(data.get("cohort-words", ())),
+        metadata_words=frozenset(tuple(t.split()) for t in data.get("metadata-words", ())),
     )
 
 

@@ -57,13 +57,41 @@ class Classifier:
         for name in extra_fields:
             self.terms[split_words(name)] = (extra, True)
         self.max_words = max(len(t) for t in self.terms)
-        self.not_fields = frozenset(split_words(n) for n in not_fields)
         self.subjects = frozenset(subjects) if subjects is not None else vocabulary.subjects
         self.record_subjects = frozenset(subjects) if subjects is not None else vocabulary.record_subjects
         self.first_words = frozenset(t[0] for t in self.terms) | self.subjects
         self.fhir_words = frozenset(w.lower() for w in vocabulary.fhir_resources)
+        self.pieces = _compound_pieces(vocabulary, self.terms, self.subjects)
+        self.longest_piece = max(map(len, self.pieces))
+        self.words = functools.lru_cache(maxsize=65536)(self._words)
+        self.not_fields = frozenset(self.words(n) for n in not_fields)
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
+
+    def _words(self, name: str) -> tuple[str, ...]:
+        """The words of a name, compounds split by the vocabulary: `patientname` -> (patient,
+        name), `dateofbirth` -> (date, of, birth). A word is split only into pieces that are all
+        words of the vocabulary, so `hostname` and `namespace` stay whole."""
+        out: list[str] = []
+        for word in split_words(name):
+            out.extend(self._compound(word))
+        return tuple(out)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - a classifier lives for the process
+    def _compound(self, word: str) -> tuple[str, ...]:
+        if len(word) < 5 or word in self.pieces or _singular(word) in self.pieces or not word.isalpha():
+            return (word,)
+        n = len(word)
+        best: list[tuple[str, ...] | None] = [()] + [None] * n  # fewest pieces ending at each index
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 2, min(n, i + self.longest_piece) + 1):
+                piece = word[i:j]
+                if piece in self.pieces and (best[j] is None or len(best[i]) + 1 < len(best[j])):
+                    best[j] = best[i] + (piece,)
+        found = best[n]
+        return found if found is not None and len(found) > 1 else (word,)
 
     def is_subject(self, word: str) -> bool:
         return word in self.subjects or (word.endswith("s") and word[:-1] in self.subjects)
@@ -108,19 +136,24 @@ class Classifier:
         """Classify an identifier, attribute, key or keyword. `on_record`: it is a field of a
         PHI record or of an object named after a subject, so context terms count; WEAK_SUBJECT:
         of an object named only by a weak subject, so only `weak-subject-terms` count."""
-        words = split_words(name)
+        words = self.words(name)
         if not words or words in self.not_fields:
             return None
-        if any(w in self.vocabulary.neutral_words for w in words) or self._starts_with(words, self.vocabulary.count_prefixes):
-            return None
+        if self._starts_with(words, self.vocabulary.count_prefixes) or any(w in self.vocabulary.cohort_words for w in words[1:]):
+            return None  # `n_diagnoses`, `patients_with_visits`: a count or a cohort
         found = self._match_at(words)
+        start, end = (found[2] - len(found[1]), found[2]) if found is not None else (0, 0)
+        if any(_singular(w) in self.vocabulary.neutral_words for i, w in enumerate(words) if not start <= i < end):
+            return None  # `ssn_pattern`, `transcript_files`: about the data, not the data (`blood_type` is)
         has_subject = any(self.is_subject(w) for w in words)
         if found is not None:
             (category, strong), term, end = found
-            if category.kind != "health" and self._starts_with(words, self.vocabulary.flag_prefixes):
-                return None  # `has_ssn`, `is_email_verified`: a flag about an identifier, not the identifier
+            if not category.flags_are_data and self._starts_with(words, self.vocabulary.flag_prefixes):
+                return None  # `has_ssn`, `has_transcript`: a flag about an identifier or a document
             if category.kind == "health" and end < len(words) and words[-1] in self.vocabulary.opaque_words:
                 return None  # `transcript_id`, `diagnosis_id`: the opaque key of a health record
+            if category.kind == "identifier" and any(w in self.vocabulary.other_party_words for w in words[:start]):
+                return None  # `provider_name`, `clinic_phone`: the care team's, not the patient's
             weak_only = on_record == WEAK_SUBJECT and not has_subject and not self._is_weak_term(term)
             if strong or has_subject or (on_record and not weak_only):
                 return Sensitivity(category.id, category.kind, f"`{name}` is {category.why}")
@@ -139,7 +172,7 @@ class Classifier:
         hit = self.classify(name)
         if hit is not None and hit.record:
             return True
-        words = split_words(name)
+        words = self.words(name)
         if not any(self.is_subject(w) for w in words) or any(w in self.vocabulary.neutral_words for w in words):
             return False
         if any(self._is_record_subject(w) or w in self.vocabulary.record_words for w in words):
@@ -154,11 +187,29 @@ class Classifier:
         hit = self._match(words)
         return hit is not None and hit[1]
 
+    def is_metadata(self, name: str) -> bool:
+        """Does a field of this name hold a number, a flag or a status about a value, never its
+        content (`status_code`, `total_tokens`, `confidence`, `is_error`)? Ask only of a name that
+        is no term itself (`hiv_status` is data)."""
+        words = self.words(name)
+        if self._starts_with(words, self.vocabulary.flag_prefixes):
+            return True
+        return any(words[-n:] in self.vocabulary.metadata_words for n in (1, 2, 3) if len(words) >= n)
+
     def could_match(self, identifiers: set[str], fhir: bool = False) -> bool:
         """Cheap pre-check over a module's identifiers (FHIR resource names count when the
         module speaks FHIR)."""
         for name in identifiers:
-            words = split_words(name)
+            words = self.words(name)
             if self._triggers(words) or (fhir and name.lower() in self.fhir_words):
                 return True
         return False
+
+
+def _compound_pieces(vocabulary: Vocabulary, terms: dict, subjects: frozenset[str]) -> frozenset[str]:
+    """The words a compound may be split into: every word of the vocabulary's terms, subjects,
+    record, neutral, opaque and other-party words, two letters or more. Not `re`: it begins too
+    many plain words (`remember`, `rename`) to be split off."""
+    words = {w for term in terms for w in term} | set(subjects) | vocabulary.record_words | vocabulary.neutral_words
+    words |= vocabulary.opaque_words | vocabulary.other_party_words | vocabulary.record_subjects
+    return frozenset(w for w in words if len(w) >= 2 and w.isalpha() and w != "re")
