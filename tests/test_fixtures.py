@@ -17,7 +17,8 @@ from conftest import FIXTURES, ROOT, annotations
 
 RULE_DIRS = sorted(p for p in FIXTURES.glob("PHI[0-9][0-9][0-9]") if p.is_dir())
 DEMO = FIXTURES / "demo"
-CASES = sorted(p for d in [*RULE_DIRS, DEMO] for p in d.rglob("*.py") if not p.name.endswith(".fixed.py"))
+PRECISION = FIXTURES / "precision"  # shaped like false alarms seen on real code: no finding at all
+CASES = sorted(p for d in [*RULE_DIRS, DEMO, PRECISION] for p in d.rglob("*.py") if not p.name.endswith(".fixed.py"))
 
 
 def findings_of(path: Path):
@@ -34,6 +35,13 @@ def test_fixture_findings_match_annotations(path: Path) -> None:
     extra = sorted(found - expected)
     assert not missing and not extra, f"missing {missing}, extra {extra}"
     assert not (found & absent)
+
+
+@pytest.mark.parametrize("path", sorted(PRECISION.rglob("*.py")), ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_precision_fixtures_give_no_finding(path: Path) -> None:
+    expected, absent = annotations(path)
+    assert not expected and absent, "a precision fixture documents its traps with `# ok:` only"
+    assert [f"{f.line}: {f.code} {f.message}" for f in findings_of(path)] == []
 
 
 def test_demo_shows_every_rule_family() -> None:

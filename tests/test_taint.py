@@ -254,7 +254,8 @@ def test_classes_with_phi_fields_make_records() -> None:
         class Admission(models.Model):
             diagnosis = models.TextField()
 
-        chart = Chart("1", "4W")
+        chart = Chart(scanned, "4W")
+        sample_chart = Chart("1", "4W")
         ward = Ward("4W", 20)
         one = Admission.objects.filter(ward="4W").order_by("-id").first()
         how_many = Admission.objects.filter(ward="4W").count()
@@ -266,6 +267,7 @@ def test_classes_with_phi_fields_make_records() -> None:
     )
     assert labels["table"] == set()  # a builtin looking at the class, not a query for records
     assert labels["chart"] == {PHI_RECORD}
+    assert labels["sample_chart"] == set()  # made of literals only: sample data (a test, a demo)
     assert labels["ward"] == set()
     assert labels["one"] == labels["by_key"] == labels["query"] == labels["obs"] == {PHI_RECORD}
     assert labels["how_many"] == set()
@@ -886,7 +888,7 @@ def test_answer_to_a_constant_prompt_is_not_a_response() -> None:
             reply = claude.messages.create(model="m", max_tokens=64, messages=[{"role": "user", "content": question}])
             print(reply.content[0].text)  # !
             typed = input("> ")
-            print(llm.invoke(typed))  # !
+            print(llm.invoke(typed))  # a typed line holds no data phi-lint sees: nor does its answer
             turns = [{"role": "user", "content": "Hi"}]
             turns.append({"role": "user", "content": question})
             print(claude.messages.create(model="m", max_tokens=64, messages=turns).content)  # !
@@ -917,3 +919,28 @@ def test_calling_a_legacy_langchain_model_is_a_model_call() -> None:
                 self.chat([HumanMessage(content=f"Type: {letter_type}")])
         """
     )
+
+
+def test_values_that_cannot_carry_content() -> None:
+    labels = module_labels(
+        """
+        from contoso.ehr import EhrClient
+
+        ehr = EhrClient()
+        response = ehr.submit(patient_ssn)
+        code = response.status_code
+        error = response.message
+        echoed = response.body
+        lines = clinical_notes.count("\\n")
+        total = sum(len(n) for n in clinical_notes)
+        titled = clinical_notes.startswith("Dr")
+        ssn = getattr(patient_record, "ssn")
+        ward = getattr(patient_record, "ward")
+        fallback = getattr(patient_record, "ward", patient_ssn)
+        """
+    )
+    assert labels["code"] == labels["error"] == set()  # metadata of a result phi-lint does not know
+    assert labels["echoed"] == {PHI_FIELD}  # its content may hold what was sent
+    assert labels["lines"] == labels["total"] == labels["titled"] == set()
+    assert labels["ssn"] == {PHI_FIELD} and labels["ward"] == set()  # getattr reads what `.attr` reads
+    assert labels["fallback"] == {PHI_FIELD}  # ...or its default

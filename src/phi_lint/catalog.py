@@ -119,11 +119,17 @@ class Catalog:
     pipe_types: frozenset[str] = field(default_factory=frozenset)
     hooks: tuple[dict, ...] = ()  # callback methods whose parameters hold prompts or answers
     answer_state: dict = field(default_factory=dict)  # what lets an answer to literals hold stored data
+    ui_output: tuple[str, ...] = ()  # the app's display calls (`st.write`): not a log, and return no data
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
         """Is `name` listed (exactly or by a `*` pattern) in the web-frameworks.toml list `table`?"""
         return any(p == name or ("*" in p and fnmatch.fnmatchcase(name, p)) for p in self.web.get(table, ()))
+
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def shows_to_user(self, callee: str) -> bool:
+        """Is `callee` a display call of the app's own user interface (`streamlit.write`)?"""
+        return any(p == callee or ("*" in p and fnmatch.fnmatchcase(callee, p)) for p in self.ui_output)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019 - the catalogue lives for the process
     def constructed_types(self, callee: str) -> tuple[tuple[str, str], ...]:
@@ -244,5 +250,6 @@ def load() -> Catalog:
         _add_types_and_sinks(data, catalog)
         catalog.hooks += tuple(data.get("hook", ()))
         catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
+        catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
     return catalog

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.constants import Constants
+from phi_lint.analysis.content import Content
 from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
 from phi_lint.analysis.keys import KEY_HINT
 from phi_lint.analysis.labels import (
@@ -34,7 +35,7 @@ LOOP_PASSES = 3
 _COUNTING_BUILTINS = frozenset({"len", "bool", "any", "all", "isinstance", "issubclass", "callable", "hasattr", "id", "type", "hash"})
 
 
-class FunctionAnalysis(Types, Constants, Sinks):
+class FunctionAnalysis(Types, Constants, Sinks, Content):
     """One unit: a function or method body (or the module body) interpreted in order."""
 
     def __init__(self, module: ModuleAnalysis, unit: FunctionInfo | None, cls: ClassInfo | None) -> None:
@@ -56,6 +57,7 @@ class FunctionAnalysis(Types, Constants, Sinks):
         self.key_taints: dict[str, dict] = {}  # variable holding a dict -> key -> (taint, value node)
         self.exceptions: dict[str, tuple[ast.Call, list]] = {}
         self._binding_cache: dict[str, list] | None = None
+        self.sample_loops: set[str] = set()  # loop variables over literal samples (content.py)
         self.param_sinks: list[tuple[int, FlowEvent]] = []  # this unit's parameters reaching a sink in a callee  # variable -> exception built, its message parts
         self._dispatch = {
             ast.Constant: self._constant,
@@ -273,7 +275,7 @@ class FunctionAnalysis(Types, Constants, Sinks):
             self._remember_exception(target.id, value)
             if self._is_prompt_text(target.id, value):
                 taint = union(taint, self._birth(LLM_PROMPT, "prompt", target.id, f"`{target.id}` is a prompt built from data", value))
-            if not is_literal(value) and not self._clears(value):
+            if not self._clears(value) and not self._is_sample_value(value):
                 taint = union(taint, self._classify_target(target))
         elif isinstance(target, ast.Attribute) and self._is_self(target.value):
             rtype = self.type_of(value)
@@ -326,6 +328,9 @@ class FunctionAnalysis(Types, Constants, Sinks):
         keys of `d.items()`: an index and a field name are not data."""
         pair = (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2
                 and not any(isinstance(e, ast.Starred) for e in target.elts) and isinstance(iterable, ast.Call))
+        if self._sample_loop(target, iterable):
+            self._store(target, taint, iterable)  # `for case in FEW_SHOT:`: sample data, whatever its name
+            return
         if pair and (_is_enumerate(iterable, self) or is_items(iterable)):
             index, element = target.elts
             self._store(index, self._classify_target(index), None)
@@ -372,6 +377,8 @@ class FunctionAnalysis(Types, Constants, Sinks):
             value = value.value
         if not isinstance(value, ast.Call):
             return False
+        if self._counts(value):
+            return True
         if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Call) and not value.args and not value.keywords:
             return self._clears(value.func.value)  # `hashlib.sha256(x).hexdigest()`: a method of a cleared value
         key, _ = self.resolve(value.func)
@@ -490,7 +497,11 @@ class FunctionAnalysis(Types, Constants, Sinks):
             words = split_words(member)
             if words and words[-1] in self.m.catalog.vocabulary.opaque_words:
                 return CLEAN  # `patient.id`, `body["request_id"]`: an opaque key, not content
+            if self._metadata_member(member) or self._field_of_unknown_result(node, words):
+                return CLEAN  # `response.status_code`, `usage.total_tokens`: about the value, not of it
             return self._narrowed(rest, words)
+        if self._is_sample(node):
+            return CLEAN  # `SAMPLE_PATIENT["name"]`: sample data written in the code
         text = self.m.line_text(node)
         if hit.record:
             born = self._birth(PHI_RECORD, "record", text, hit.why, node)
@@ -544,7 +555,7 @@ class FunctionAnalysis(Types, Constants, Sinks):
                 self.name_ctx = previous
             if key is not None:
                 keys[key] = v
-                if not is_literal(v) and not self._clears(v):
+                if not self._clears(v) and not self._is_sample_value(v):
                     hit = self.m.classifier.classify(key)
                     if hit is not None and not real(value):
                         label = PHI_RECORD if hit.record else PHI_FIELD
@@ -624,6 +635,12 @@ class FunctionAnalysis(Types, Constants, Sinks):
             everything = union(everything, t)
         if method in MUTATORS and not inst and not self.quiet and everything is not receiver:
             self._mutate(func.value, without(everything, *receiver), node)
+        if key == "getattr":
+            read = self._getattr(node, arg_taints)
+            if read is not None:
+                return read
+        if method is not None and not inst and self._counts(node):
+            return CLEAN
         if not inst and (key is None or not self.m.catalog.sinks_for(key)):
             records = self._record_query(node, key)
             if records is not None:
@@ -639,7 +656,7 @@ class FunctionAnalysis(Types, Constants, Sinks):
                 return CLEAN
             if key in self.m.sanitizers:
                 return sanitised(everything, Step(node.lineno, node.col_offset, f"sanitised by `{self.m.line_text(node.func)}()`"))
-            if key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key):
+            if key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key) or self.m.catalog.shows_to_user(key):
                 return CLEAN
             if inst:
                 base = key.rpartition(".")[0]
@@ -701,6 +718,8 @@ class FunctionAnalysis(Types, Constants, Sinks):
         if name in self.m.classes:
             info = self.m.classes[name]
             if info.record is not None:
+                if self._literal_value(node):
+                    return CLEAN  # `Patient(name="Ada Lovelace")` in a test or a demo: a sample
                 return union(self._birth(PHI_RECORD, "record", self.m.line_text(node), info.record.why, node), real(everything))
             init = info.methods.get("__init__")
             if init is not None:

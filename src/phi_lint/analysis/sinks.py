@@ -31,7 +31,7 @@ class Sinks:
         everything = CLEAN
         for t in arg_taints + kw_taints:
             everything = union(everything, t)
-        constant = None  # the request's content is all literals: its answer holds none of our data
+        holds_data = None  # can the answer hold the application's data (content.py)?
         for spec in specs:
             if spec.http and not self._is_model_url(node):
                 continue
@@ -51,44 +51,30 @@ class Sinks:
                             self._emit(spec.kind, what, f"`{name}=` (in `**{mapping}`)", kw.value, held, value)
             call_text = f"{self.m.line_text(node.func)}(...)"
             if spec.returns == "response":
-                if constant is None:
-                    constant = self._constant_request(node, key, specs)
-                if not constant:
+                if holds_data is None:
+                    holds_data = self._answer_holds_data(node, key, specs, arg_taints, kw_taints)
+                if holds_data:
                     result = union(result, self._birth(LLM_RESPONSE, "response", call_text, f"the answer of {what}", node))
             elif spec.returns == "prompt":
-                result = union(result, self._birth(LLM_PROMPT, "prompt", call_text, f"a prompt built by {what}", node))
+                result = union(result, self._birth(LLM_PROMPT, self._prompt_category(everything), call_text, f"a prompt built by {what}", node))
         if not result and all(spec.returns == "" for spec in specs):
             return CLEAN
         return result
 
-    def _constant_request(self, node: ast.Call, key: str, specs: tuple[SinkSpec, ...]) -> bool:
-        """A model request whose content arguments are all literals (`invoke("Say hello")`,
-        `messages=[{"role": "user", "content": PROMPT}]` with PROMPT a constant): the answer
-        cannot carry the application's data. Not for chains, agents and query engines (they
-        retrieve), chat sessions, or requests that continue a conversation or search files."""
+    def _may_retrieve(self, node: ast.Call, key: str) -> bool:
+        """Can this model request fetch stored data besides what it sends: a chain, an agent or a
+        query engine (they retrieve), a chat session, a request that continues a conversation or
+        searches files (model-sdks.toml `answer-state`)?"""
         state = self.m.catalog.answer_state
         owner = next((t for t in self.m.catalog.types if key.startswith(t + ".")), None)
         if owner in state.get("retrieving-types", ()) or key.rpartition(".")[2] in state.get("stateful-methods", ()):
-            return False
-        seen = False
-        content = [s for s in specs if s.kind == "MODEL_CONTENT"]
-        for i, arg in enumerate(node.args):
-            if isinstance(arg, ast.Starred):
-                return False
-            if any(s.carries(i, None) for s in content):
-                if not self._literal_content(arg):
-                    return False
-                seen = True
+            return True
         for kw in node.keywords:
-            if kw.arg is None or kw.arg in state.get("keywords", ()):
-                return False
+            if kw.arg in state.get("keywords", ()):
+                return True
             if kw.arg == "tools" and any(w in ast.unparse(kw.value) for w in ("file_search", "retriev", "vector_store")):
-                return False
-            if any(s.carries(None, kw.arg) for s in content):
-                if not self._literal_content(kw.value):
-                    return False
-                seen = True
-        return seen
+                return True
+        return False
 
     def _literal_content(self, node: ast.expr | None, depth: int = 0) -> bool:
         """Only literals: constants, f-strings and containers of them, names only ever given

@@ -208,6 +208,8 @@ class Types:
                 return CLEAN  # `Patient.objects.count()`: a number, not records
         elif not (isinstance(func, ast.Name) and func.id in self.m.classes):  # local classes: _local_call
             why = self._record_class(func)
+            if why is not None and self._literal_value(node):
+                return CLEAN  # a FHIR resource built from literals: sample data
         if why is None and node.args and (key is None or "." in key.lstrip(".")) and not self._clears(node):
             why = self._record_class(node.args[0])
         if why is None:
