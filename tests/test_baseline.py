@@ -197,3 +197,23 @@ def test_baseline_written_at_the_root_matches_from_a_subfolder(tmp_path: Path, m
     result = CliRunner().invoke(main, ["check", "--baseline", "../.phi-lint-baseline.json", "."])
     assert result.exit_code == 0, result.output
     assert "stale" not in result.output
+
+
+def test_the_baseline_key_in_the_config_is_picked_up_without_arguments(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit and CI run `phi-lint check` with no --baseline: `baseline = "..."` in
+    [tool.phi-lint] applies it (relative to the pyproject.toml's folder, from any folder)."""
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + '\nbaseline = "ci/phi-lint-baseline.json"\n', encoding="utf-8")
+    (repo / "ci").mkdir()
+    find_config_file.cache_clear()
+    written = run("baseline", "app")  # no -o: the configured file
+    assert written.exit_code == 0 and "Wrote 2 entries to ci/phi-lint-baseline.json." in written.output
+    code, report = check_json("app")
+    assert code == 0 and report["findings"] == [] and report["baseline"]["hidden"] == 2
+    monkeypatch.chdir(repo / "app")
+    code, report = check_json(".")
+    assert code == 0 and report["baseline"] == {"file": "../ci/phi-lint-baseline.json", "hidden": 2, "stale": []}
+    # an explicit --baseline still wins
+    (repo / "other.json").write_text('{"entries": []}\n')
+    code, report = check_json("--baseline", "../other.json", ".")
+    assert code == 1 and len(report["findings"]) == 2

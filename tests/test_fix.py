@@ -8,6 +8,7 @@ selected and the policy of the nearest pyproject.toml.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import stat
 import subprocess
@@ -626,3 +627,49 @@ def test_the_endpoint_fix_keeps_to_the_provider_of_the_client(tmp_path: Path) ->
     assert [f.line for f in findings if f.fix is not None] == [8]  # only the OpenAI client fits the Azure OpenAI host
     two = Config(approved_endpoints=("https://contoso.openai.azure.com", "https://claude.contoso.net"))
     assert [f.line for f in Engine(two).check_source(source, "f.py") if f.code == "PHI301" and f.fix is not None] == [8]
+
+
+# ---------------------------------------------------------------------- promises match what --fix does
+NESTED = ("import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef admit(patient):\n"
+          "    log.info('%s', " + "(" * 199 + "patient.ssn" + ")" * 199 + ")\n"
+          "    log.info('%s', patient.mrn)\n")
+
+
+@pytest.mark.parametrize("fix_flag", [[], ["--fix"]])
+def test_a_fix_the_parser_cannot_take_is_not_counted_as_fixable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fix_flag: list[str]) -> None:
+    """Wrapping the SSN adds a 200th level of parentheses, which CPython's parser refuses: --fix
+    drops that fix, so neither the summary nor `[*]` may promise it (the MRN fix is fine)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\n")
+    (tmp_path / "deep.py").write_text(NESTED)
+    monkeypatch.chdir(tmp_path)
+    find_config_file.cache_clear()
+    result = CliRunner().invoke(main, ["check", *fix_flag, "deep.py"], catch_exceptions=False)
+    out = result.stdout
+    ssn = next(line for line in out.splitlines() if "`patient.ssn`" in line)
+    assert "[*]" not in ssn
+    if fix_flag:
+        assert "PHI201 fix dropped: the fixed code would not parse" in result.stderr
+        assert out.rstrip().endswith("Found 1 finding in 1 file.")
+    else:
+        assert "[*]" in next(line for line in out.splitlines() if "`patient.mrn`" in line)
+        assert out.rstrip().endswith("Found 2 findings in 1 file.\n1 fixable with --fix.")
+        doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", "deep.py"]).stdout)
+        assert [f["fix"] is not None for f in doc["findings"]] == [False, True]
+
+
+def test_unsafe_fixes_without_fix_show_the_fixes_as_available_like_ruff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\n")
+    (tmp_path / "mixed.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef admit(patient):\n"
+        "    log.info('%s', patient.ssn)\n    log.info('%s', patient)\n")
+    monkeypatch.chdir(tmp_path)
+    find_config_file.cache_clear()
+    plain = CliRunner().invoke(main, ["check", "mixed.py"]).stdout
+    assert plain.rstrip().endswith("1 fixable with --fix (1 more with --unsafe-fixes).")
+    assert "(unsafe: needs --unsafe-fixes)" in plain
+    unsafe = CliRunner().invoke(main, ["check", "--unsafe-fixes", "mixed.py"]).stdout
+    assert unsafe.rstrip().endswith("Found 2 findings in 1 file.\n2 fixable with --fix.")
+    assert "--unsafe-fixes" not in unsafe  # the footer and the fix lines must not ask for what was given
+    assert sum(line.startswith("mixed.py:") and "[*]" in line for line in unsafe.splitlines()) == 2
+    github = CliRunner().invoke(main, ["check", "--unsafe-fixes", "--format", "github", "mixed.py"]).stdout
+    assert "needs --unsafe-fixes" not in github

@@ -217,3 +217,38 @@ def test_stdin_with_display_name_reads_that_files_config(project: Path) -> None:
         )
         shown = {(row, code) for rows in parse_flake8(result.stdout.decode()).values() for row, _, code in rows}
         assert shown == expected, (name, result.stderr)
+
+
+CONFIG_CASES = sorted((FIXTURES / "PHI904").glob("*.toml"))
+
+
+@pytest.mark.parametrize("policy", CONFIG_CASES, ids=lambda p: p.stem)
+def test_a_configuration_error_is_one_finding_per_file_and_other_plugins_keep_working(tmp_path: Path, policy: Path) -> None:
+    """flake8 must not print a traceback (and drop everyone's findings) for a broken policy: the
+    plugin reports PHI904 at line 1 of each file, and pyflakes still reports its F401."""
+    from conftest import annotations
+
+    broken = any(code == "PHI904" for _, code in annotations(policy)[0])
+    (tmp_path / "pyproject.toml").write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "intake.py").write_text(INTAKE, encoding="utf-8")
+    (tmp_path / "unused.py").write_text("import os\n", encoding="utf-8")
+    result = flake8("--select=PHI,F", "intake.py", "unused.py", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    shown = parse_flake8(result.stdout)
+    assert (1, 1, "F401") in shown["unused.py"]
+    phi904 = {path: [row for row, _, code in rows if code == "PHI904"] for path, rows in shown.items()}
+    if broken:
+        assert phi904 == {"intake.py": [1], "unused.py": [1]}
+        assert {code for _, _, code in shown["intake.py"]} == {"PHI904"}  # no finding from a policy phi-lint cannot read
+    else:
+        assert not any(phi904.values())
+        assert (15, 38, "PHI201") in shown["intake.py"]
+
+
+def test_the_configuration_error_says_what_is_wrong(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text((FIXTURES / "PHI904" / "typo_in_a_key.toml").read_text(encoding="utf-8"))
+    (tmp_path / "intake.py").write_text(INTAKE, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=PHI", "intake.py"],
+                         cwd=tmp_path, capture_output=True, text=True).stdout
+    assert out.startswith("intake.py:1:1: PHI904 phi-lint cannot use its configuration, so this file was not checked: ")
+    assert "unknown key `aproved-endpoints`" in out and str(tmp_path / "pyproject.toml") in out

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from phi_lint import __version__
-from phi_lint.config import Config, ConfigError, find_config_file, load_config
+from phi_lint.config import Config, ConfigError, apply_overrides, config_for_path, load_config
+from phi_lint.paths import absolute
 from phi_lint.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
+def _codes(value: str | None, option: str = "--select") -> tuple[str, ...] | None:
+    """A comma-separated list of rule codes or prefixes; one that names no rule is a usage error."""
+    from phi_lint.checks.base import is_rule_selector
+
     if value is None:
         return None
-    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    codes = tuple("PHI" if c == "ALL" else c for c in (c.strip().upper() for c in value.split(",")) if c)
     for code in codes:
-        if code != "ALL" and not (code.startswith("PHI") and (code == "PHI" or code[3:].isdigit())):
-            raise click.BadParameter(f"{code!r} is not a rule code or prefix (PHI101, PHI1, PHI)")
-    return tuple("PHI" if c == "ALL" else c for c in codes)
+        if not is_rule_selector(code):
+            raise click.BadParameter(f"{code!r} is not a rule code or prefix of phi-lint (PHI101, PHI1, PHI; see `phi-lint rules`)",
+                                     param_hint=option)
+    return codes
 
 
 def _globs(value: str | None) -> tuple[str, ...] | None:
@@ -30,44 +36,33 @@ def _globs(value: str | None) -> tuple[str, ...] | None:
 
 def resolve_config(config_path: str | None, paths: list[str], stdin_filename: str | None = None, **overrides) -> Config:
     """The config file given, else the nearest above the first path, with CLI overrides."""
-    start = Path(stdin_filename or (paths[0] if paths else ".")).resolve() if not config_path else None
-    if start is not None and not start.exists():
-        start = start.parent if start.parent.exists() else Path.cwd()
-    return apply_overrides(load_config(Path(config_path) if config_path else None, start=start), **overrides)
+    if config_path:
+        config = load_config(Path(config_path))
+    else:
+        start = Path(stdin_filename or (paths[0] if paths and paths[0] != "-" else "."))
+        config = config_for_path(start if start.exists() else (start.parent if start.parent.exists() else Path.cwd()))
+    return _known_codes(apply_overrides(config, **overrides))
 
 
-def apply_overrides(config: Config, **overrides) -> Config:
-    """Command-line options over a configuration: --select replaces, --ignore and the extend-
-    options add, like ruff."""
-    overrides = dict(overrides)
-    select = overrides.pop("select", None)
-    ignore = overrides.pop("ignore", None)
-    extend_select = overrides.pop("extend_select", None)
-    exclude = overrides.pop("exclude", None)
-    extend_exclude = overrides.pop("extend_exclude", None)
-    return config.with_overrides(
-        select=select,
-        ignore=(config.ignore + ignore) if ignore else None,
-        extend_select=(config.extend_select + extend_select) if extend_select else None,
-        exclude=exclude,
-        extend_exclude=(config.extend_exclude + extend_exclude) if extend_exclude else None,
-        **overrides,
-    )
+def _known_codes(config: Config) -> Config:
+    from phi_lint.checks.base import validate_codes
+
+    return validate_codes(config)
 
 
-def config_for_files(config_path: str | None, base: Config, overrides: dict):
+def config_for_files(config_path: str | None, overrides: dict):
     """Each file's configuration: the nearest pyproject.toml with [tool.phi-lint] above it
     (like ruff), with the command-line overrides; `--config` applies to every file."""
     if config_path:
         return None
-    loaded: dict[Path | None, Config] = {base.source: base}
+    done: dict[tuple[Path | None, Config], Config] = {}
 
     def config_for(path: Path) -> Config:
-        source = find_config_file(path.resolve().parent)
-        source = source.resolve() if source else None
-        if source not in loaded:
-            loaded[source] = apply_overrides(load_config(source) if source else Config(), **overrides)
-        return loaded[source]
+        found = config_for_path(path)
+        key = (found.source, found)
+        if key not in done:
+            done[key] = _known_codes(apply_overrides(found, **overrides))
+        return done[key]
 
     return config_for
 
@@ -112,7 +107,7 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
 
     paths = list(paths) or ["."]
     overrides = dict(
-        select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+        select=_codes(select), ignore=_codes(ignore, "--ignore"), extend_select=_codes(extend_select, "--extend-select"),
         exclude=_globs(exclude), extend_exclude=_globs(extend_exclude), respect_gitignore=respect_gitignore,
     )
     try:
@@ -120,11 +115,15 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     except ConfigError as exc:
         click.echo(f"phi-lint: config error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
         click.echo(f"phi-lint: no such file or folder: {missing[0]}", err=True)
         sys.exit(EXIT_ERROR)
+    if output_file:
+        _writable_or_exit(output_file, "--output-file")
     root = report_root(paths, config, stdin_filename)
+    if baseline_file is None and config.baseline_path is not None:
+        baseline_file = _relative(config.baseline_path)  # `baseline = "..."` in [tool.phi-lint]
     accepted, changes = _ci_inputs(baseline_file, diff_base, Path(stdin_filename or paths[0]))
     if "-" in paths:
         data = sys.stdin.buffer.read()
@@ -133,11 +132,14 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         else:
             result = runner.check_stdin(data, stdin_filename or "-", config)
     else:
-        files = runner.discover(paths, config, force_exclude=force_exclude)
-        if not files:
+        notes: list[str] = []
+        files = runner.discover(paths, config, force_exclude=force_exclude, notes=notes)
+        for note in notes:
+            click.echo(f"phi-lint: warning: {note}", err=True)
+        if not files and not notes:
             click.echo("phi-lint: warning: no Python files found under the given paths (all excluded?)", err=True)
         try:
-            result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, config, overrides))
+            result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, overrides))
         except ConfigError as exc:  # a nested project's pyproject.toml
             click.echo(f"phi-lint: config error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
@@ -155,17 +157,25 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         stdin = data if "-" in paths else None
         result, fixed = _run_fixes(result, config, unsafe_fixes, show_diff, show_fixes, stdin,
                                    to_stderr=bool(output_file) or output_format not in ("text", "concise") or stdin is not None, quiet=quiet,
-                                   config_for=config_for_files(config_path, config, overrides))
+                                   config_for=config_for_files(config_path, overrides))
         report_to_stderr = stdin is not None  # stdout carries the fixed source, as with ruff
+    if any(f.fix is not None for f in result.findings):
+        from phi_lint.fix.apply import keep_appliable_fixes
+
+        result = keep_appliable_fixes(result)
 
     render = renderer(output_format)
     stream_is_file = output_file is not None
     from phi_lint.report.text import default_color
 
     text = render(result, color=(not stream_is_file and output_format == "text" and default_color()),
-                  show_suppressed=show_suppressed, root=root, quiet=quiet)
+                  show_suppressed=show_suppressed, root=root, quiet=quiet, unsafe_fixes=unsafe_fixes)
     if output_file:
-        Path(output_file).write_text(text, encoding="utf-8")
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
     elif text:
         click.echo(text, nl=False, err=report_to_stderr)
     if result.errors:
@@ -203,12 +213,31 @@ def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: boo
     return run.result, n
 
 
+def _relative(path: Path) -> str:
+    """A path as a person in the current folder would type it (`../ci/baseline.json`)."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive
+        return str(path)
+
+
+def _writable_or_exit(output_file: str, option: str) -> None:
+    """Stop before any work when a report could not be written where it is asked for."""
+    folder = Path(output_file).parent
+    if not folder.is_dir():
+        click.echo(f"phi-lint: {option} {output_file}: the folder {folder} does not exist", err=True)
+        sys.exit(EXIT_ERROR)
+    if Path(output_file).is_dir():
+        click.echo(f"phi-lint: {option} {output_file}: is a folder", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 def report_root(paths: list[str], config: Config, stdin_filename: str | None = None) -> Path:
     """What CI reports and baselines are relative to: the git work tree's top, else the config's folder."""
     from phi_lint.gitdiff import repo_root
 
     start = Path(stdin_filename or (paths[0] if paths and paths[0] != "-" else "."))
-    return repo_root(start) or config.root.resolve()
+    return repo_root(start) or absolute(config.root)
 
 
 def _ci_inputs(baseline_file: str | None, diff_base: str | None, start: Path):
@@ -231,7 +260,8 @@ def _ci_inputs(baseline_file: str | None, diff_base: str | None, start: Path):
 
 @main.command("baseline")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), default=".phi-lint-baseline.json", show_default=True, help="Where to write the baseline.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the baseline [default: `baseline` in [tool.phi-lint], else .phi-lint-baseline.json].")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
@@ -245,12 +275,15 @@ def write_baseline(paths, output_file, config_path, select, ignore, extend_selec
     paths = list(paths) or ["."]
     try:
         config = resolve_config(
-            config_path, paths, select=_codes(select), ignore=_codes(ignore), extend_select=_codes(extend_select),
+            config_path, paths, select=_codes(select), ignore=_codes(ignore, "--ignore"), extend_select=_codes(extend_select, "--extend-select"),
             exclude=_globs(exclude), extend_exclude=_globs(extend_exclude),
         )
     except ConfigError as exc:
         click.echo(f"phi-lint: config error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    if output_file is None:
+        output_file = _relative(config.baseline_path) if config.baseline_path else baseline.DEFAULT_FILE
+    _writable_or_exit(output_file, "--output-file")
     result = runner.check_paths(runner.discover(paths, config), config)
     for error in result.errors:
         click.echo(f"phi-lint: {error}", err=True)

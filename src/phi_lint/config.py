@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from phi_lint.catalog import tomllib
+from phi_lint.paths import absolute
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info")
 DEFAULT_REDACTOR = "phi_lint.redact.redact"
@@ -35,6 +36,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    baseline: str | None = None  # a baseline file `check` applies without --baseline (relative to root)
+    target_version: str | None = None  # "py312": the Python the project runs on
     # where the configuration came from; paths in it are relative to its folder
     source: Path | None = field(default=None, compare=False)
 
@@ -51,6 +54,19 @@ class Config:
             if is_function_path(name):
                 return name
         return DEFAULT_REDACTOR
+
+    @property
+    def baseline_path(self) -> Path | None:
+        """The configured baseline file, relative to the configuration's folder."""
+        return self.root / self.baseline if self.baseline else None
+
+    @property
+    def target_python(self) -> tuple[int, int] | None:
+        """(3, 12) for target-version = "py312"."""
+        if not self.target_version:
+            return None
+        digits = self.target_version[2:]
+        return int(digits[0]), int(digits[1:])
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -97,7 +113,11 @@ _KEYS = {
     "exclude": ("exclude", "strings"),
     "extend-exclude": ("extend_exclude", "strings"),
     "respect-gitignore": ("respect_gitignore", "bool"),
+    "baseline": ("baseline", "string"),
+    "target-version": ("target_version", "string"),
 }
+KNOWN_KEYS = tuple(sorted(_KEYS))
+TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(8, 15))
 
 
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -158,6 +178,9 @@ def validate(section: dict, source: Path | None) -> Config:
         raise ConfigError(
             f"`redactor`{where} must name a function as module.function (`contoso.privacy.redact`), not {redactor!r}"
         )
+    target = values.get("target_version")
+    if target is not None and target not in TARGET_VERSIONS:
+        raise ConfigError(f"`target-version`{where} must be one of {', '.join(TARGET_VERSIONS)}, not {target!r}")
     for endpoint in values.get("approved_endpoints", ()):
         if "://" not in endpoint:
             raise ConfigError(f"`approved-endpoints`{where}: {endpoint!r} is not a URL (write https://host)")
@@ -165,15 +188,22 @@ def validate(section: dict, source: Path | None) -> Config:
 
 
 def read_pyproject(path: Path) -> dict | None:
-    """The [tool.phi-lint] table of a pyproject.toml, or None when it has none."""
+    """The [tool.phi-lint] table of a pyproject.toml, or None when it has none. A `tool` or
+    `tool.phi-lint` that is not a table is an error: a typo must not switch the policy off."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-    return data.get("tool", {}).get("phi-lint")
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"`tool` in {path} must be a table ([tool.phi-lint]), not {tool!r}")
+    section = tool.get("phi-lint")
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError(f"`tool.phi-lint` in {path} must be a table ([tool.phi-lint]), not {section!r}")
+    return section
 
 
 @functools.lru_cache(maxsize=256)
@@ -194,13 +224,43 @@ def find_config_file(start: Path) -> Path | None:
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     """Load the given file, else the nearest config above `start` (default: cwd), else defaults."""
     if path is None:
-        path = find_config_file((start or Path.cwd()).resolve())
+        path = find_config_file(absolute(start or Path.cwd()))
         if path is None:
             return Config()
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
     section = read_pyproject(path) if path.name == "pyproject.toml" else _read_plain(path)
-    return validate(section or {}, path.resolve())
+    return validate(section or {}, absolute(path))
+
+
+def config_for_path(path: Path) -> Config:
+    """The configuration of the file (or folder) at `path`, as ruff finds it: the nearest
+    pyproject.toml with a [tool.phi-lint] table at or above it, else the defaults. Every front
+    (CLI, flake8, pre-commit) asks this; command-line options are the caller's to add
+    (`apply_overrides`). A file is read once per process for as long as it does not change."""
+    source = find_config_file(absolute(path))
+    if source is None:
+        return Config()
+    try:
+        stat = source.stat()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    return _load_once(source, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_once(source: Path, mtime_ns: int, size: int) -> Config:
+    return load_config(source)
+
+
+def apply_overrides(config: Config, **overrides) -> Config:
+    """Command-line options over a configuration: --select replaces, --ignore and the extend-
+    options add, like ruff. None leaves a setting as configured."""
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    for key in ("ignore", "extend_select", "extend_exclude"):
+        if key in overrides:
+            overrides[key] = getattr(config, key) + tuple(overrides[key])
+    return config.with_overrides(**overrides)
 
 
 def _read_plain(path: Path) -> dict:
@@ -210,4 +270,10 @@ def _read_plain(path: Path) -> dict:
             data = tomllib.load(handle)
     except (tomllib.TOMLDecodeError, OSError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from exc
-    return data.get("tool", {}).get("phi-lint", data)
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "phi-lint" in tool:
+        section = tool["phi-lint"]
+        if not isinstance(section, dict):
+            raise ConfigError(f"`tool.phi-lint` in {path} must be a table, not {section!r}")
+        return section
+    return data

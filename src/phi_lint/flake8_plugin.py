@@ -2,7 +2,9 @@
 
 It runs the same Engine as the CLI on the tree flake8 already parsed (no second parse), so a file
 gives the same findings through either front. flake8 never reads pyproject.toml: the plugin finds
-the nearest `[tool.phi-lint]` above each file itself and caches it per folder for the process.
+the nearest `[tool.phi-lint]` above each file itself (config.config_for_path, as the CLI does).
+A configuration that cannot be used is reported as one PHI904 finding at line 1 of each file:
+raising would make flake8 print a traceback and drop every other plugin's findings too.
 
 Suppressions: `# phi-lint: ignore[...]` is applied here, as in the CLI. `# noqa` belongs to
 flake8: a finding hidden only by a noqa comment on its own line is yielded and flake8 drops it
@@ -14,14 +16,13 @@ findings are dropped here so that both fronts hide the same ones.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from pathlib import Path
 from typing import Iterator
 
 from phi_lint import __version__
+from phi_lint.config import Config, ConfigError, config_for_path
 from phi_lint.engine import engine_for
-from phi_lint.config import Config, load_config
 from phi_lint.model import Finding
 
 # flake8's own inline noqa pattern (flake8.defaults.NOQA_INLINE_REGEXP), copied so that importing
@@ -30,10 +31,11 @@ _FLAKE8_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+)
 _STDIN_NAMES = ("stdin", "-")
 
 
-@functools.lru_cache(maxsize=None)
-def _config_for(folder: Path) -> Config:
-    """The configuration for files in `folder` (the nearest [tool.phi-lint] above it)."""
-    return load_config(start=folder)
+def _config_for(path: Path) -> Config:
+    """The configuration of the file at `path`, its rule codes checked as the CLI checks them."""
+    from phi_lint.checks.base import validate_codes
+
+    return validate_codes(config_for_path(path))
 
 
 def _display_path(filename: str) -> str:
@@ -68,10 +70,17 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.filename in _STDIN_NAMES:
-            folder, path = Path.cwd().resolve(), "stdin"
+            where, path = Path.cwd(), "stdin"
         else:
-            folder, path = Path(self.filename).resolve().parent, _display_path(self.filename)
-        engine = engine_for(_config_for(folder))
+            where, path = Path(self.filename), _display_path(self.filename)
+        try:
+            config = _config_for(where)
+        except ConfigError as exc:
+            from phi_lint.checks.tool import InvalidConfiguration
+
+            yield 1, 0, InvalidConfiguration.text(exc), type(self)
+            return
+        engine = engine_for(config)
         source = "".join(self.lines)
         for finding in engine.check_source(source, path, tree=self.tree):
             if self._shown(finding):

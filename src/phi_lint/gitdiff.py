@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 from phi_lint.model import CheckResult, Finding
+from phi_lint.paths import absolute
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
@@ -28,7 +29,7 @@ class GitError(Exception):
 def repo_root(start: Path) -> Path | None:
     """The top of the git work tree holding `start` (a `.git` folder or file: work trees and
     submodules count), or None outside one. No subprocess: every report needs it."""
-    here = start.resolve()
+    here = absolute(start)
     if here.is_file() or not here.exists():
         here = here.parent
     for folder in (here, *here.parents):
@@ -41,9 +42,9 @@ def report_root(root: Path | None = None) -> Path:
     """What CI reports are relative to: `root` when the CLI worked it out, else the repository
     holding the current folder, else the current folder."""
     if root is not None:
-        return Path(root).resolve()
+        return absolute(Path(root))
     cwd = Path.cwd()
-    return repo_root(cwd) or cwd.resolve()
+    return repo_root(cwd) or absolute(cwd)
 
 
 def repo_path(path: str, root: Path) -> str:
@@ -51,13 +52,13 @@ def repo_path(path: str, root: Path) -> str:
     `root`, POSIX style; an absolute POSIX path when the file lies outside `root`."""
     if path == "-":
         return path
-    absolute = Path(os.path.abspath(path))
-    for candidate in (absolute, absolute.resolve()):
+    given = Path(os.path.abspath(path))
+    for candidate in (given, absolute(given)):
         try:
             return candidate.relative_to(root).as_posix()
         except ValueError:
             continue
-    return absolute.as_posix()
+    return given.as_posix()
 
 
 # ------------------------------------------------------------------------------------- git

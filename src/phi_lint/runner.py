@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -11,8 +12,9 @@ from typing import Callable
 from phi_lint.engine import engine_for
 from phi_lint.config import Config
 from phi_lint.model import CheckResult, FileResult
+from phi_lint.paths import absolute
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi")
 
 
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
@@ -68,39 +70,45 @@ class GitIgnore:
 def excluded(config: Config) -> Callable[[Path, bool], bool]:
     """`skip(path, is_dir)`: whether the default and configured excludes, or a .gitignore, leave
     a path out."""
-    root = config.root.resolve()
+    root = absolute(config.root)
     gitignore = GitIgnore(root) if config.respect_gitignore else None
 
     def skip(path: Path, is_dir: bool) -> bool:
-        absolute = path.resolve()
+        full = absolute(path)
         try:
-            rel = absolute.relative_to(root).as_posix()
+            rel = full.relative_to(root).as_posix()
         except ValueError:
             rel = path.as_posix().lstrip("./")
         if _excluded(rel, config.excludes):
             return True
-        return bool(gitignore and gitignore.ignored(absolute, is_dir))
+        return bool(gitignore and gitignore.ignored(full, is_dir))
 
     return skip
 
 
-def discover(paths: list[str], config: Config, force_exclude: bool = False) -> list[Path]:
+def discover(paths: list[str], config: Config, force_exclude: bool = False, notes: list[str] | None = None) -> list[Path]:
     """Python files under `paths`, minus excludes (default ones, config, .gitignore).
-    Files named explicitly are always checked unless `force_exclude`."""
+    Files named explicitly are always checked unless `force_exclude`. A FIFO, socket or device
+    is never read (it could block the run forever): it is left out with a line in `notes`."""
     skip = excluded(config)
     found: list[Path] = []
     seen: set[Path] = set()
 
+    def add(file: Path) -> None:
+        if file in seen:
+            return
+        seen.add(file)
+        if is_special(file):
+            if notes is not None:
+                notes.append(f"{display_path(file)}: not a regular file, skipped")
+            return
+        found.append(file)
+
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            if force_exclude and skip(path, False):
-                continue
-            if path not in seen:
-                seen.add(path)
-                found.append(path)
-            continue
         if not path.is_dir():
+            if os.path.lexists(path) and not (force_exclude and skip(path, False)):
+                add(path)  # a symlink loop too: reading it reports `cannot read`
             continue
         if force_exclude and path != Path(".") and skip(path, True):
             continue
@@ -108,18 +116,43 @@ def discover(paths: list[str], config: Config, force_exclude: bool = False) -> l
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if not skip(here / d, True))
             for name in sorted(files):
-                if name.endswith(PYTHON_SUFFIXES):
+                if is_source_name(name):
                     file = here / name
-                    if not skip(file, False) and file not in seen:
-                        seen.add(file)
-                        found.append(file)
+                    if not skip(file, False):
+                        add(file)
     return found
+
+
+def is_source_name(name: str) -> bool:
+    return name.endswith(SOURCE_SUFFIXES)
+
+
+def is_special(path: Path) -> bool:
+    """A FIFO, socket or device (a symlink to one too); False for what cannot be looked at."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file. Anything else is an OSError, checked on the open file so
+    that a FIFO put in a file's place after discovery cannot block the run either."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 def display_path(path: Path) -> str:
     """Paths relative to the current directory, POSIX style, as users expect."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return absolute(path).relative_to(absolute(Path.cwd())).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -127,7 +160,7 @@ def display_path(path: Path) -> str:
 def check_file(path: Path, config: Config) -> FileResult:
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         return FileResult(shown, [], None, error=f"{shown}: cannot read: {exc.strerror or exc}")
     try:

@@ -17,7 +17,7 @@ from typing import ClassVar, Iterable, Iterator
 
 from phi_lint.analysis.labels import Step, real
 from phi_lint.analysis.module import ModuleAnalysis
-from phi_lint.config import Config
+from phi_lint.config import Config, ConfigError
 from phi_lint.fix.build import wrap_fix
 from phi_lint.model import Applicability, Fix, Severity
 
@@ -93,6 +93,25 @@ def all_rules() -> list[type[Rule]]:
 def rule_by_code(code: str) -> type[Rule] | None:
     all_rules()
     return _REGISTRY.get(code.upper())
+
+
+def is_rule_selector(code: str) -> bool:
+    """A rule code or a prefix of one (`PHI101`, `PHI1`, `PHI`), as select/ignore take them."""
+    all_rules()
+    return code.startswith("PHI") and any(known.startswith(code) for known in _REGISTRY)
+
+
+def validate_codes(config: Config) -> Config:
+    """`config`, once every code and prefix it selects or ignores names a rule: a typo in
+    `select` must not switch rules off in silence. ConfigError names the key and the file."""
+    where = f" in {config.source}" if config.source else ""
+    keyed = [("select", config.select), ("ignore", config.ignore), ("extend-select", config.extend_select)]
+    keyed += [(f'per-file-ignores."{pattern}"', codes) for pattern, codes in config.per_file_ignores]
+    for key, codes in keyed:
+        for code in codes:
+            if not is_rule_selector(code):
+                raise ConfigError(f"`{key}`{where} names an unknown rule code: {code!r} (see `phi-lint rules`)")
+    return config
 
 
 class FlowRule(Rule):

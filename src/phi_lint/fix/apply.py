@@ -102,8 +102,9 @@ def add_imports(text: str, imports: list[str]) -> str:
     return module.visit(AddImportsVisitor(context)).code
 
 
-def _build(text: str, chosen: list[tuple[Finding, list[tuple[int, int, str]]]]) -> tuple[str, str | None]:
-    """The text with the chosen fixes applied and their imports added; an error when it does not parse."""
+def _build(text: str, chosen: list[tuple[Finding, list[tuple[int, int, str]]]], with_imports: bool = True) -> tuple[str, str | None]:
+    """The text with the chosen fixes applied and their imports added; an error when it does not
+    parse. `with_imports=False` only splices the edits (no libcst: a plain check asks this)."""
     edits = sorted({r for _, ranges in chosen for r in ranges}, key=lambda r: (r[0], r[1]), reverse=True)
     out = text
     for start, end, content in edits:
@@ -113,6 +114,8 @@ def _build(text: str, chosen: list[tuple[Finding, list[tuple[int, int, str]]]]) 
         imports += [i for i in finding.fix.imports if i not in imports]
     try:
         ast.parse(out)
+        if not with_imports:
+            return out, None
         out = add_imports(out, imports)
         ast.parse(out)
     except (SyntaxError, ValueError, RecursionError) as exc:
@@ -156,6 +159,46 @@ def apply_fixes(text: str, findings: list[Finding], path: str = "-") -> tuple[st
             return text, [], messages
     applied = [Applied(path, f.code, f.fix.title, f.line, f.column, f.fix.applicability) for f, _ in chosen]
     return out, applied, messages
+
+
+def _would_drop(text: str, findings: list[Finding]) -> list[Finding]:
+    """The findings whose fixes `apply_fixes` would drop from `text`: edits that do not fit, or
+    fixed code that does not parse (an expression nested as deep as the parser allows). Fixes
+    that overlap wait for a later batch, as they wait for a later pass in `--fix`."""
+    src = Source(text)
+    dropped: list[Finding] = []
+    todo = list(findings)
+    while todo:
+        batch: list[tuple[Finding, list[tuple[int, int, str]]]] = []
+        taken: list[tuple[int, int, str]] = []
+        later = []
+        for finding in todo:
+            ranges = _ranges(src, finding) if finding.fix.edits else None
+            if ranges is None:
+                dropped.append(finding)
+            elif any(_conflict(r, t) for r in ranges for t in taken):
+                later.append(finding)
+            else:
+                batch.append((finding, ranges))
+                taken += ranges
+        if batch and _build(text, batch, with_imports=False)[1] is not None:
+            dropped += [f for f, ranges in batch if _build(text, [(f, ranges)], with_imports=False)[1] is not None]
+        todo = later
+    return dropped
+
+
+def keep_appliable_fixes(result: CheckResult, unsafe: bool = True) -> CheckResult:
+    """`result` with the fixes `--fix` would drop taken off their findings, so that `[*]`, the
+    fixable count and the fixes in JSON promise only what `--fix` does. Splices and parses; no
+    libcst."""
+    files = []
+    for fr in result.files:
+        todo = [f for f in fr.findings if applicable(f, unsafe)]
+        dropped = set(map(id, _would_drop(fr.source.lstrip("\ufeff"), todo))) if todo and fr.source is not None else set()
+        if dropped:
+            fr = dataclasses.replace(fr, findings=[dataclasses.replace(f, fix=None) if id(f) in dropped else f for f in fr.findings])
+        files.append(fr)
+    return dataclasses.replace(result, files=files)
 
 
 # ---------------------------------------------------------------------- passes until stable

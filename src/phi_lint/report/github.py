@@ -30,17 +30,17 @@ def command(name: str, message: str, **properties: object) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, unsafe_fixes: bool = False) -> str:
     """The finding's message, then its trace, fix and controls on their own lines."""
-    return "\n".join([f.message, *detail_lines(f)])
+    return "\n".join([f.message, *detail_lines(f, unsafe_fixes)])
 
 
-def annotation(f: Finding, root: Path) -> str:
+def annotation(f: Finding, root: Path, unsafe_fixes: bool = False) -> str:
     span = f.span
     one_line = span.end_line == span.line
     return command(
         COMMANDS[f.severity],
-        _message(f),
+        _message(f, unsafe_fixes),
         file=repo_path(f.path, root),
         line=span.line,
         endLine=span.end_line,
@@ -63,10 +63,10 @@ def summary(findings: list[Finding]) -> str:
     return f"phi-lint: {len(findings)} {noun} ({', '.join(counts)}) in {files} file{'s' if files != 1 else ''}."
 
 
-def render(result: CheckResult, *, root: Path | None = None, **_: object) -> str:
+def render(result: CheckResult, *, root: Path | None = None, unsafe_fixes: bool = False, **_: object) -> str:
     base = report_root(root)
     findings = sorted(result.findings, key=lambda f: (-f.severity.rank, *f.sort_key()))
-    out = [annotation(f, base) for f in findings]
+    out = [annotation(f, base, unsafe_fixes) for f in findings]
     out += [command("error", error, title="phi-lint") for error in result.errors]
     if result.baseline is not None and result.baseline.stale:
         n = len(result.baseline.stale)

@@ -54,13 +54,14 @@ def shown_column(finding: Finding, line: str, column: int) -> int:
     return column + shift
 
 
-def detail_lines(f: Finding) -> list[str]:
+def detail_lines(f: Finding, unsafe_fixes: bool = False) -> list[str]:
     """What a finding says besides its message: trace, fix, controls (text and GitHub output)."""
     lines = []
     if len(f.trace) > 1:
         lines.append("trace: " + " → ".join(f"{s.note} (line {s.line})" for s in f.trace))
     if f.fix is not None:
-        lines.append(f"fix: {f.fix.title}" + ("" if f.fix.applicability.value == "safe" else " (unsafe: needs --unsafe-fixes)"))
+        safe = f.fix.applicability.value == "safe"
+        lines.append(f"fix: {f.fix.title}" + ("" if safe else " (unsafe)" if unsafe_fixes else " (unsafe: needs --unsafe-fixes)"))
     controls = []
     if f.controls.soc2:
         controls.append("SOC 2 " + ", ".join(f.controls.soc2))
@@ -77,19 +78,28 @@ def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
     return safe, unsafe
 
 
-def summary_line(result: CheckResult, findings: list[Finding]) -> str:
+def summary_line(result: CheckResult, findings: list[Finding], unsafe_fixes: bool = False) -> str:
     """`Found 3 findings in 1 file.`, then, when fixes exist, a line like ruff's:
-    `2 fixable with --fix (1 more with --unsafe-fixes).`"""
+    `2 fixable with --fix (1 more with --unsafe-fixes).` With --unsafe-fixes given, `--fix`
+    applies both kinds: `3 fixable with --fix.`"""
     files = len({f.path for f in findings})
     noun = "finding" if len(findings) == 1 else "findings"
     line = f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}."
     safe, unsafe = _fixable_counts(findings)
+    if unsafe_fixes:
+        safe, unsafe = safe + unsafe, 0
     if safe or unsafe:
         line += f"\n{safe} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)" if unsafe else "") + "."
     return line
 
 
-def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False, **_: object) -> str:
+def fix_marked(f: Finding, unsafe_fixes: bool) -> bool:
+    """`[*]`, as ruff marks it: `--fix` (with the --unsafe-fixes given) would fix this finding."""
+    return f.fix is not None and (unsafe_fixes or f.fix.applicability.value == "safe")
+
+
+def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False,
+           unsafe_fixes: bool = False, **_: object) -> str:
     style = Style(color)
     sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
     out: list[str] = []
@@ -97,7 +107,7 @@ def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = 
     for f in findings:
         sev = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}.get(f.severity, "1;34")
         # like ruff: marked when `--fix` alone would fix it
-        fixable = style(" [*]", "1;36") if f.fix is not None and f.fix.applicability.value == "safe" else ""
+        fixable = style(" [*]", "1;36") if fix_marked(f, unsafe_fixes) else ""
         out.append(f"{style(f.path, '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {f.message}")
         lines = sources.get(f.path, [])
         if 0 < f.line <= len(lines):
@@ -112,13 +122,13 @@ def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = 
             out.append(f"{pad} | {' ' * start}{style('^' * width, sev)}")
         else:
             pad = " "
-        out.extend(f"{pad} = {line}" for line in detail_lines(f))
+        out.extend(f"{pad} = {line}" for line in detail_lines(f, unsafe_fixes))
         out.append("")
     for error in result.errors:
         out.append(f"error: {error}")
     out += accepted_risks(result, show_suppressed)
     if findings and not quiet:
-        out.append(summary_line(result, findings))
+        out.append(summary_line(result, findings, unsafe_fixes))
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -156,12 +166,13 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
     return out
 
 
-def render_concise(result: CheckResult, *, show_suppressed: bool = False, quiet: bool = False, **_: object) -> str:
+def render_concise(result: CheckResult, *, show_suppressed: bool = False, quiet: bool = False, unsafe_fixes: bool = False,
+                   **_: object) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
     lines += [f"error: {e}" for e in result.errors]
     lines += accepted_risks(result, show_suppressed, concise=True)
     if result.findings and not quiet:
-        lines.append(summary_line(result, result.findings))
+        lines.append(summary_line(result, result.findings, unsafe_fixes))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
