@@ -20,6 +20,12 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 SINK_KINDS = ("MODEL_CONTENT", "MODEL_EMBED", "MODEL_METADATA", "LOG", "EXCEPTION")
+SOURCE_LABELS = ("CLINICAL_TEXT", "PHI_RECORD", "PAYLOAD")
+# What must hold of a source call's argument (or receiver) for its result to be patient data:
+# "" always; "path" a file whose name says it is clinical; "sql" a query of a patient table;
+# "fhir-url" a URL of a FHIR resource; "table" a table or collection named after patients;
+# "speech-url" a speech-to-text endpoint.
+SOURCE_MATCHES = ("", "path", "sql", "fhir-url", "table", "speech-url")
 
 
 def rules_dir() -> Path:
@@ -64,6 +70,9 @@ class Vocabulary:
     fhir_resources: frozenset[str]
     max_term_words: int
     record_sources: frozenset[str] = frozenset()  # `fhir`, `ehr`: with a record word, a record
+    record_containers: frozenset[str] = frozenset()  # `rec["demographics"]`, `resp["Item"]`: still the record
+    document_words: frozenset[str] = frozenset()  # a file named `chart`, `dictation`: a clinical document
+    path_words: frozenset[str] = frozenset()  # `path`, `file`, `pdf`: how a file name says it is a file
     weak_subject_terms: frozenset[tuple[str, ...]] = frozenset()  # what counts on a bare `member`
     flag_prefixes: tuple[tuple[str, ...], ...] = ()  # `has_ssn`: a flag, not the identifier
     count_prefixes: tuple[tuple[str, ...], ...] = ()  # `n_diagnoses`
@@ -88,6 +97,20 @@ class SinkSpec:
                 return False
             return self.keywords == "*" or keyword in self.keywords
         return self.positions == "*" or position in self.positions
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A call whose result is patient data no name gives away (rules/sources.toml)."""
+
+    label: str  # CLINICAL_TEXT, PHI_RECORD or PAYLOAD
+    why: str  # a sentence a human can read
+    match: str = ""  # one of SOURCE_MATCHES
+    positions: tuple[int, ...] = (0,)  # where `match` looks
+    keywords: tuple[str, ...] = ()
+    receiver: bool = False  # `match` looks at the receiver (`Path(note).read_text()`)
+    taints_receiver: bool = False  # `cursor.execute(sql)`: the cursor holds the rows afterwards
+    reads_only: bool = False  # `open(path, "w")` writes: not a source
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,10 @@ class Catalog:
     hooks: tuple[dict, ...] = ()  # callback methods whose parameters hold prompts or answers
     answer_state: dict = field(default_factory=dict)  # what lets an answer to literals hold stored data
     ui_output: tuple[str, ...] = ()  # the app's display calls (`st.write`): not a log, and return no data
+    sources: dict[str, list[SourceSpec]] = field(default_factory=dict)  # callee key -> specs
+    source_patterns: list[tuple[str, SourceSpec]] = field(default_factory=list)
+    source_methods: dict[str, list[SourceSpec]] = field(default_factory=dict)  # methods of any receiver
+    source_names: frozenset[str] = frozenset()  # last names of every source callee: a cheap first look
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -148,6 +175,14 @@ class Catalog:
                 found.append(spec)
         return tuple(found)
 
+    @functools.lru_cache(maxsize=8192)  # noqa: B019
+    def sources_for(self, callee: str) -> tuple[SourceSpec, ...]:
+        found = list(self.sources.get(callee, ()))
+        for pattern, spec in self.source_patterns:
+            if fnmatch.fnmatchcase(callee, pattern):
+                found.append(spec)
+        return tuple(found)
+
     def __hash__(self) -> int:  # lru_cache on methods needs a hashable self
         return id(self)
 
@@ -169,6 +204,9 @@ def _vocabulary(data: dict) -> Vocabulary:
         fhir_resources=frozenset(data["fhir-resources"]),
         max_term_words=max(len(t) for t in terms),
         record_sources=frozenset(data.get("record-sources", ())),
+        record_containers=frozenset(data.get("record-containers", ())),
+        document_words=frozenset(data.get("document-words", ())),
+        path_words=frozenset(data.get("path-words", ())),
         weak_subject_terms=frozenset(tuple(t.split()) for t in data.get("weak-subject-terms", ())),
         flag_prefixes=tuple(tuple(t.split()) for t in data.get("flag-prefixes", ())),
         count_prefixes=tuple(tuple(t.split()) for t in data.get("count-prefixes", ())),
@@ -220,6 +258,36 @@ def _add_types_and_sinks(data: dict, catalog: Catalog) -> None:
                 catalog.sinks.setdefault(key, []).append(spec)
 
 
+def _add_sources(data: dict, catalog: Catalog) -> None:
+    names = set(catalog.source_names)
+    for entry in data.get("source", ()):
+        label, match = entry["label"], entry.get("match", "")
+        if label not in SOURCE_LABELS or match not in SOURCE_MATCHES:
+            raise ValueError(f"unknown source label {label!r} or match {match!r} in the catalogue")
+        spec = SourceSpec(
+            label=label,
+            why=entry["why"],
+            match=match,
+            positions=tuple(entry.get("positions", (0,))),
+            keywords=tuple(entry.get("keywords", ())),
+            receiver=bool(entry.get("receiver", False)),
+            taints_receiver=bool(entry.get("taints-receiver", False)),
+            reads_only=bool(entry.get("reads-only", False)),
+        )
+        keys = [f"{on}.{m}" for on in _list(entry.get("on")) for m in entry.get("methods", ())]
+        keys += list(entry.get("calls", ()))
+        for key in keys:
+            if "*" in key:
+                catalog.source_patterns.append((key, spec))
+            else:
+                catalog.sources.setdefault(key, []).append(spec)
+            names.add(key.rpartition(".")[2])
+        for method in entry.get("any-receiver", ()):
+            catalog.source_methods.setdefault(method, []).append(spec)
+            names.add(method)
+    catalog.source_names = frozenset(names)
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Catalog:
     endpoints = load_toml("endpoints.toml")
@@ -245,9 +313,10 @@ def load() -> Catalog:
         region_host_patterns=tuple(re.compile(p) for p in endpoints.get("region-host-patterns", ())),
     )
     catalog.web = load_toml("web-frameworks.toml")
-    for name in ("model-sdks.toml", "log-sinks.toml"):
+    for name in ("model-sdks.toml", "log-sinks.toml", "sources.toml"):
         data = load_toml(name)
         _add_types_and_sinks(data, catalog)
+        _add_sources(data, catalog)
         catalog.hooks += tuple(data.get("hook", ()))
         catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
         catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))

@@ -67,6 +67,10 @@ class Engine:
 
     def _trigger_modules(self) -> frozenset[str]:
         names = set(self.catalog.sinks) | set(self.catalog.constructors) | {p for p, _ in self.catalog.sink_patterns}
+        # sources that hold patient data whatever their arguments (`pypdf`, `whisper`); the others
+        # (`open(chart_path)`, `cursor.execute(sql)`) need a clinical name, which triggers on its own
+        names |= {k for k, specs in self.catalog.sources.items() if any(not s.match for s in specs)}
+        names |= {p for p, s in self.catalog.source_patterns if not s.match}
         names |= {p for p, _, _ in self.catalog.constructor_patterns}
         names |= set(self.catalog.web.get("request-instances", ())) | set(self.catalog.web.get("request-annotations", ()))
         names |= set(self.catalog.web.get("request-param-frameworks", ()))

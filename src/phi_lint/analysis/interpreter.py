@@ -11,6 +11,7 @@ types and parameters (types.py), constant folding (constants.py), sinks and atom
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from phi_lint.analysis.classify import split_words
@@ -19,10 +20,11 @@ from phi_lint.analysis.content import Content
 from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
 from phi_lint.analysis.keys import KEY_HINT
 from phi_lint.analysis.labels import (
-    CLEAN, FIELD_OF, LLM_PROMPT, LLM_RESPONSE, PARAM, PAYLOAD, PHI_FIELD, PHI_RECORD, WEB_REQUEST,
-    Origin, Step, Taint, add_step, field_of, real, sanitised, union, without,
+    CLEAN, CLINICAL_TEXT, FIELD_OF, LLM_PROMPT, LLM_RESPONSE, PARAM, PAYLOAD, PAYLOAD_TEXT, PHI_FIELD, PHI_RECORD,
+    WEB_REQUEST, Origin, Step, Taint, add_step, field_of, real, sanitised, union, without,
 )
 from phi_lint.analysis.sinks import Sinks
+from phi_lint.analysis.sources import Sources
 from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
 from phi_lint.analysis.syntax import MUTATORS, included_fields, is_items, is_literal, operands, parameters_of, same_shape, target_name
 from phi_lint.analysis.types import Types
@@ -35,7 +37,7 @@ LOOP_PASSES = 3
 _COUNTING_BUILTINS = frozenset({"len", "bool", "any", "all", "isinstance", "issubclass", "callable", "hasattr", "id", "type", "hash"})
 
 
-class FunctionAnalysis(Types, Constants, Sinks, Content):
+class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
     """One unit: a function or method body (or the module body) interpreted in order."""
 
     def __init__(self, module: ModuleAnalysis, unit: FunctionInfo | None, cls: ClassInfo | None) -> None:
@@ -64,7 +66,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
             ast.Name: self._name,
             ast.Attribute: self._attribute,
             ast.Subscript: self._subscript,
-            ast.Call: self._call,
+            ast.Call: self._call_and_sources,
             ast.JoinedStr: self._joined,
             ast.FormattedValue: lambda n: self.ev(n.value),
             ast.BinOp: self._binop,
@@ -105,6 +107,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
         positional = args.posonlyargs + args.args
         body_params = self._body_params(args) if routed else set()
         hook_labels = self._hook_labels(unit) if unit.cls is not None else {}
+        handed = self._parameter_sources(unit)  # `lambda_handler(event, context)`: the event is a request
         for arg in all_args:
             name = arg.arg
             if unit.cls is not None and positional and arg is positional[0] and name in ("self", "cls"):
@@ -119,6 +122,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
                 label, what = hook_labels[name]
                 category, role = ("prompt", "the prompt") if label == LLM_PROMPT else ("response", "the answer")
                 taint = union(taint, self._birth(label, category, name, f"`{name}` is {role} given to {what}", arg))
+            if name in handed:
+                taint = union(taint, handed[name])
             if name in body_params:  # one field of the body: judged like `body["name"]`
                 born = self._birth(PAYLOAD, "payload", name, f"`{name}` is read from the body of a request", arg)
                 taint = union(taint, self._narrowed(born, split_words(name)))
@@ -477,6 +482,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
                 return CLEAN
             return self._classify_name(node.attr, node)
         base_type = self.type_of(node.value)
+        if base_type == WEB_REQUEST and node.attr in self.m.web.get("upload-attributes", ()):
+            return self._upload_attribute(node)
         if base_type == WEB_REQUEST and node.attr in self.m.web.get("payload-attributes", ()):
             return self._birth(PAYLOAD, "payload", self.m.line_text(node), f"`{self.m.line_text(node)}` is the body of an inbound request", node)
         if base_type is not None:
@@ -499,6 +506,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
                 return CLEAN  # `patient.id`, `body["request_id"]`: an opaque key, not content
             if self._metadata_member(member) or self._field_of_unknown_result(node, words):
                 return CLEAN  # `response.status_code`, `usage.total_tokens`: about the value, not of it
+            if PHI_RECORD in base and words and all(w in self.m.catalog.vocabulary.record_containers for w in words):
+                return self._narrowed(field_of(base, member), words)  # `rec["demographics"]`, `resp["Item"]`: still the record
             return self._narrowed(rest, words)
         if self._is_sample(node):
             return CLEAN  # `SAMPLE_PATIENT["name"]`: sample data written in the code
@@ -517,8 +526,12 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
             return taint
         if PAYLOAD in taint and words[-1] not in self.m.web.get("payload-content-words", ()):
             taint = without(taint, PAYLOAD)
+        elif PAYLOAD in taint and words[-1] in self.m.web.get("payload-text-words", ()):
+            taint = {**taint, PAYLOAD: replace(taint[PAYLOAD], category=PAYLOAD_TEXT)}  # what the user typed, not the body
         if LLM_RESPONSE in taint and words[-1] in self.m.web.get("response-metadata-words", ()):
             taint = without(taint, LLM_RESPONSE)
+        if CLINICAL_TEXT in taint and (words[-1] in self.m.web.get("document-metadata-words", ()) or "_".join(words[-2:]) in self.m.web.get("document-metadata-words", ())):
+            taint = without(taint, CLINICAL_TEXT)  # `upload.content_type`, `result.duration`
         return taint
 
     def _subject_named(self, node: ast.expr) -> bool:
@@ -680,7 +693,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content):
             if PHI_RECORD in receiver and method in self.m.web.get("record-dumps", ()):
                 fields = included_fields(node)
                 if fields is not None:  # `patient.model_dump(include={"ward"})`: only those fields
-                    out = without(everything, PHI_RECORD)
+                    out = without(everything, *receiver)
                     for name in fields:
                         out = union(out, self._member(receiver, name, node))
                     return out

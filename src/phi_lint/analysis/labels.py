@@ -1,8 +1,8 @@
 """Labels and their origins: what a value carries, and where it came from.
 
-A Taint is a dict from label (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE) to the
-Origin that explains it: where the value was born and each step it took. Summary markers
-(`PARAM:0`: "from the first parameter") ride along the same way.
+A Taint is a dict from label (PHI_FIELD, PHI_RECORD, CLINICAL_TEXT, PAYLOAD, LLM_PROMPT,
+LLM_RESPONSE) to the Origin that explains it: where the value was born and each step it took.
+Summary markers (`PARAM:0`: "from the first parameter") ride along the same way.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from dataclasses import dataclass, replace
 
 PHI_FIELD = "PHI_FIELD"
 PHI_RECORD = "PHI_RECORD"
+# Free text about a patient that no field name gives away: a document's text (PDF, OCR, upload),
+# a transcript of a recording, a clinical file read from disk. Category "clinical-text".
+CLINICAL_TEXT = "CLINICAL_TEXT"
 PAYLOAD = "PAYLOAD"
 LLM_PROMPT = "LLM_PROMPT"
 LLM_RESPONSE = "LLM_RESPONSE"
-LABELS = (PHI_FIELD, PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
+LABELS = (PHI_FIELD, PHI_RECORD, CLINICAL_TEXT, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
 PARAM = "PARAM:"  # marker labels for summaries: PARAM:0 is "from the first parameter"
 # marker labels for what a sanitizer cleared: SANITISED:PHI_FIELD is "a PHI field, redacted".
 # They ride along like any label, so a sink knows what reached it redacted; rules never see them.
 SANITISED = "SANITISED:"
 MARKERS = (PARAM, SANITISED)
+PAYLOAD_TEXT = "payload-text"  # category of PAYLOAD on a field the user typed (`body["question"]`)
 FIELD_OF = "field-of"  # category of a marker that went through a field access (source: the field)
 
 MAX_STEPS = 12

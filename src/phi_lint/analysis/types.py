@@ -59,6 +59,7 @@ class Types:
         rtype = self._annotation_type(ann)
         if rtype:
             self.types[arg.arg] = rtype
+        taint = self._upload_annotation(arg)
         for cls_name in annotation_names(ann):
             info = self.m.classes.get(cls_name)
             dotted = self.m.imports.names.get(cls_name, cls_name)

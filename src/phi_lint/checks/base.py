@@ -121,6 +121,8 @@ class FlowRule(Rule):
     labels: ClassVar[tuple[str, ...]]
     sinks: ClassVar[frozenset[str]]
     unless: ClassVar[frozenset[str]] = frozenset()
+    # label -> categories of it that this rule does not count (PHI102: a question the user typed)
+    not_categories: ClassVar[dict[str, frozenset[str]]] = {}
     what: ClassVar[str]  # how the sink side reads in a message: "the prompt of", "a log call"
     fix_applicability: ClassVar[Applicability | None] = None  # None: the rule offers no fix
 
@@ -129,7 +131,7 @@ class FlowRule(Rule):
             if event.kind not in self.sinks:
                 continue
             taint = real(event.taint)
-            hit = [label for label in self.labels if label in taint]
+            hit = [label for label in self.labels if label in taint and taint[label].category not in self.not_categories.get(label, ())]
             if not hit or any(label in taint for label in self.unless):
                 continue
             origin = taint[hit[0]]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from phi_lint.analysis.labels import LLM_PROMPT, LLM_RESPONSE, PAYLOAD, PHI_FIELD, PHI_RECORD
+from phi_lint.analysis.labels import CLINICAL_TEXT, LLM_PROMPT, LLM_RESPONSE, PAYLOAD, PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
 from phi_lint.model import Applicability, Severity
 
 
 class PhiInLog(FlowRule):
     """## What it does
-    Finds a PHI or PII field that reaches a log call, `print`, console output, an OpenTelemetry
-    span attribute or event.
+    Finds a PHI or PII field, or clinical text (a document's text, a transcript), that reaches a
+    log call, `print`, console output, an OpenTelemetry span attribute or event.
 
     ## Why is this bad?
     Logs are copied to aggregators, kept for months and read by people who have no need to see
@@ -45,7 +45,7 @@ class PhiInLog(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     fix_applicability = Applicability.SAFE
-    labels = (PHI_FIELD,)
+    labels = (PHI_FIELD, CLINICAL_TEXT)
     sinks = frozenset({"LOG"})
 
 
@@ -90,14 +90,14 @@ class PayloadInLog(FlowRule):
     fix_applicability = Applicability.UNSAFE
     labels = (PHI_RECORD, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
     sinks = frozenset({"LOG"})
-    unless = frozenset({PHI_FIELD})
+    unless = frozenset({PHI_FIELD, CLINICAL_TEXT})
 
 
 class PhiInException(FlowRule):
     """## What it does
-    Finds PHI, a PHI record or a request body in the message of a raised exception, an assertion,
-    or data sent to an error tracker (`sentry_sdk.capture_message`, `set_context`, `set_user`,
-    `set_extra`, breadcrumbs).
+    Finds PHI, clinical text, a PHI record or a request body in the message of a raised
+    exception, an assertion, or data sent to an error tracker (`sentry_sdk.capture_message`,
+    `set_context`, `set_user`, `set_extra`, breadcrumbs).
 
     ## Why is this bad?
     Exception messages end up in tracebacks, HTTP error responses, error trackers and on-call
@@ -130,5 +130,5 @@ class PhiInException(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     fix_applicability = Applicability.SAFE
-    labels = (PHI_FIELD, PHI_RECORD, PAYLOAD)
+    labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD, PAYLOAD)
     sinks = frozenset({"EXCEPTION"})

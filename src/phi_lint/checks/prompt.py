@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phi_lint.analysis.labels import PHI_FIELD, PHI_RECORD
+from phi_lint.analysis.labels import CLINICAL_TEXT, PAYLOAD, PAYLOAD_TEXT, PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
 from phi_lint.fix.build import pseudonym_fix
 from phi_lint.model import Applicability, Severity
@@ -10,9 +10,11 @@ from phi_lint.model import Applicability, Severity
 
 class PhiInPrompt(FlowRule):
     """## What it does
-    Finds a PHI or PII field (an SSN, a date of birth, a diagnosis, a patient's name...) that
-    reaches the content of a model request: chat messages, a prompt, a prompt template, a
-    LangChain message or chain input.
+    Finds a PHI or PII field (an SSN, a date of birth, a diagnosis, a patient's name...) or
+    clinical text (a document's text from a PDF, OCR or an upload, a transcript of a recording, a
+    clinical file read from disk) that reaches the content of a model request: chat messages, a
+    prompt, a prompt template, a LangChain message or chain input, an audio file sent for
+    transcription.
 
     ## Why is this bad?
     Whatever enters a prompt leaves your boundary: the provider processes it, may log it for abuse
@@ -59,19 +61,22 @@ class PhiInPrompt(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     fix_applicability = Applicability.SAFE
-    labels = (PHI_FIELD,)
+    labels = (PHI_FIELD, CLINICAL_TEXT)
     sinks = frozenset({"MODEL_CONTENT"})
 
 
 class RecordInPrompt(FlowRule):
     """## What it does
-    Finds a whole PHI record (a patient object, a FHIR resource, a `model_dump()` of one) that
-    reaches the content of a model request.
+    Finds a whole PHI record (a patient object, a FHIR resource, rows of a patient table, a
+    `model_dump()` of one) or a whole inbound request body (a JSON body, a form, a Lambda
+    `event`, a webhook payload) that reaches the content of a model request. A field the user
+    typed for the model (`body["question"]`, `req.messages`) is the prompt's purpose and does not
+    count here (logging it does: PHI202).
 
     ## Why is this bad?
-    Serialising a record into a prompt sends every field it has, today's and tomorrow's: names,
-    identifiers, dates. HIPAA's minimum necessary standard asks you to send only the fields the
-    task needs.
+    Serialising a record or a request body into a prompt sends every field it has, today's and
+    tomorrow's: names, identifiers, dates. HIPAA's minimum necessary standard asks you to send only
+    the fields the task needs.
 
     ## Example
     ```python
@@ -98,12 +103,13 @@ class RecordInPrompt(FlowRule):
     code = "PHI102"
     name = "record-in-prompt"
     severity = Severity.ERROR
-    message = "PHI record `{source}` reaches {sink} ({argument}): {why}; send only the fields the task needs"
+    message = "`{source}` reaches {sink} ({argument}) whole: {why}; send only the fields the task needs"
     fix_title = "Wrap the record in the redactor"
     fix_applicability = Applicability.UNSAFE
-    labels = (PHI_RECORD,)
+    labels = (PHI_RECORD, PAYLOAD)
     sinks = frozenset({"MODEL_CONTENT"})
-    unless = frozenset({PHI_FIELD})
+    unless = frozenset({PHI_FIELD, CLINICAL_TEXT})
+    not_categories = {PAYLOAD: frozenset({PAYLOAD_TEXT})}
 
 
 class PhiInEmbedding(FlowRule):
@@ -143,7 +149,7 @@ class PhiInEmbedding(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     fix_applicability = Applicability.SAFE
-    labels = (PHI_FIELD, PHI_RECORD)
+    labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD)
     sinks = frozenset({"MODEL_EMBED"})
 
 
@@ -183,7 +189,7 @@ class PhiInRequestMetadata(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}; use a pseudonymous id"
     fix_title = "Replace the value by a pseudonymous id"
     fix_applicability = Applicability.UNSAFE
-    labels = (PHI_FIELD, PHI_RECORD)
+    labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD)
     sinks = frozenset({"MODEL_METADATA"})
 
     def build_fix(self, ctx, targets):
