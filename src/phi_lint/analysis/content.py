@@ -47,6 +47,8 @@ class Content:
         """A call whose result phi-lint knows nothing of: not a function or class of this module,
         not a catalogue sink, client or logger, not a call that passes its arguments on
         (`str`, `json.loads`: web-frameworks.toml `propagators`)."""
+        if self._is_source_call(call):
+            return False  # `PdfReader(path).pages`, `cursor.execute(sql).fetchall()`: rules/sources.toml
         key, inst = self.resolve(call.func)
         if key is None:
             return isinstance(call.func, ast.Attribute)  # a method of a local value: `ehr.submit(...)`

@@ -45,6 +45,20 @@ class Sources:
         # primary key, a filter) chose them and do not come back themselves
         return born
 
+    def _is_source_call(self, node: ast.Call, depth: int = 0) -> bool:
+        """Does the call give back patient data by rules/sources.toml, or is it a method of such
+        a value (`requests.get(fhir_url).json()`, `table.get_item(...)` of `Table("patients")`)?"""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name is not None and name in self.m.catalog.source_names and self._source_of(node, name):
+            return True
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(receiver, ast.Name):
+            receiver = self.consts.get(receiver.id)
+        if isinstance(receiver, ast.Await):
+            receiver = receiver.value
+        return isinstance(receiver, ast.Call) and depth < 4 and self._is_source_call(receiver, depth + 1)
+
     def _source_specs(self, node: ast.Call, name: str) -> tuple[SourceSpec, ...]:
         key, _ = self.resolve(node.func)
         specs = self.m.catalog.sources_for(key) if key else ()
