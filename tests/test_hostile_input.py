@@ -157,7 +157,7 @@ def test_config_for_path_is_the_one_resolver(project: Path) -> None:
 
 
 # ---------------------------------------------------------------------- rule codes
-@pytest.mark.parametrize(("option", "code"), [("--select", "PHI999"), ("--ignore", "PHI1010"), ("--extend-select", "PHI5"), ("--select", "E501")])
+@pytest.mark.parametrize(("option", "code"), [("--select", "PHI999"), ("--ignore", "PHI1010"), ("--extend-select", "PHI7"), ("--select", "E501")])
 def test_unknown_codes_on_the_command_line_are_usage_errors(project: Path, option: str, code: str) -> None:
     result = CliRunner().invoke(main, ["check", option, f"PHI2,{code}", "."])
     assert result.exit_code == 2

@@ -26,6 +26,7 @@ SOURCE_LABELS = ("CLINICAL_TEXT", "PHI_RECORD", "PAYLOAD")
 # "fhir-url" a URL of a FHIR resource; "table" a table or collection named after patients;
 # "speech-url" a speech-to-text endpoint.
 SOURCE_MATCHES = ("", "path", "sql", "fhir-url", "table", "speech-url")
+MODEL_KINDS = frozenset({"MODEL_CONTENT", "MODEL_EMBED", "MODEL_METADATA"})  # what a model (its vendor) receives
 
 
 def rules_dir() -> Path:
@@ -122,6 +123,56 @@ class TypeSpec:
     service: str
 
 
+@dataclass(frozen=True)
+class WebFramework:
+    """How one web framework registers routes (rules/access-control.toml)."""
+
+    name: str
+    apps: tuple[str, ...] = ()
+    routers: tuple[str, ...] = ()
+    route_decorators: frozenset[str] = frozenset()
+    default_method: str = "GET"
+    include: frozenset[str] = frozenset()
+    guard_keywords: tuple[str, ...] = ()
+    prefix_keywords: tuple[str, ...] = ()
+    hooks: frozenset[str] = frozenset()
+    route_calls: tuple[str, ...] = ()
+    view_modules: tuple[str, ...] = ()
+    view_bases: tuple[str, ...] = ()
+    view_methods: frozenset[str] = frozenset()
+    view_decorators: tuple[str, ...] = ()
+    expects: str = ""
+
+
+@dataclass(frozen=True)
+class AccessControl:
+    """Routes and the guards that authenticate their callers (rules/access-control.toml)."""
+
+    frameworks: tuple[WebFramework, ...] = ()
+    method_decorators: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    method_list_decorators: tuple[str, ...] = ()
+    guard_decorators: tuple[str, ...] = ()
+    mixins: tuple[str, ...] = ()
+    dependency_markers: tuple[str, ...] = ()
+    security_markers: tuple[str, ...] = ()
+    dependencies: tuple[str, ...] = ()
+    auth_words: tuple[tuple[str, ...], ...] = ()
+    check_attributes: frozenset[str] = frozenset()
+    check_calls: tuple[str, ...] = ()
+    verify_calls: tuple[str, ...] = ()
+    abort_calls: tuple[str, ...] = ()
+    public_permissions: tuple[str, ...] = ()
+    permission_attribute: str = ""
+    permission_decorators: tuple[str, ...] = ()
+    public_decorators: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=16384)
+def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
+    """Is `name` one of `patterns` (exactly, or by a `*` pattern that may cross dots)?"""
+    return any(p == name or ("*" in p and fnmatch.fnmatchcase(name, p)) for p in patterns)
+
+
 @dataclass
 class Catalog:
     vocabulary: Vocabulary
@@ -147,6 +198,7 @@ class Catalog:
     source_patterns: list[tuple[str, SourceSpec]] = field(default_factory=list)
     source_methods: dict[str, list[SourceSpec]] = field(default_factory=dict)  # methods of any receiver
     source_names: frozenset[str] = frozenset()  # last names of every source callee: a cheap first look
+    access: AccessControl = field(default_factory=AccessControl)
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -288,6 +340,49 @@ def _add_sources(data: dict, catalog: Catalog) -> None:
     catalog.source_names = frozenset(names)
 
 
+def _access_control(data: dict) -> AccessControl:
+    frameworks = tuple(
+        WebFramework(
+            name=entry["name"],
+            apps=tuple(entry.get("apps", ())),
+            routers=tuple(entry.get("routers", ())),
+            route_decorators=frozenset(entry.get("route-decorators", ())),
+            default_method=entry.get("default-method", "GET"),
+            include=frozenset(entry.get("include", ())),
+            guard_keywords=tuple(entry.get("guard-keywords", ())),
+            prefix_keywords=tuple(entry.get("prefix-keywords", ())),
+            hooks=frozenset(entry.get("hooks", ())),
+            route_calls=tuple(entry.get("route-calls", ())),
+            view_modules=tuple(entry.get("view-modules", ())),
+            view_bases=tuple(entry.get("view-bases", ())),
+            view_methods=frozenset(entry.get("view-methods", ())),
+            view_decorators=tuple(entry.get("view-decorators", ())),
+            expects=entry.get("expects", ""),
+        )
+        for entry in data.get("framework", ())
+    )
+    guards, public = data.get("guards", {}), data.get("public", {})
+    return AccessControl(
+        frameworks=frameworks,
+        method_decorators=tuple((name, tuple(methods)) for name, methods in data.get("method-decorators", {}).items()),
+        method_list_decorators=tuple(data.get("method-list-decorators", {}).get("names", ())),
+        guard_decorators=tuple(guards.get("decorators", ())),
+        mixins=tuple(guards.get("mixins", ())),
+        dependency_markers=tuple(guards.get("dependency-markers", ())),
+        security_markers=tuple(guards.get("security-markers", ())),
+        dependencies=tuple(guards.get("dependencies", ())),
+        auth_words=tuple(tuple(term.lower().split()) for term in guards.get("auth-words", ())),
+        check_attributes=frozenset(guards.get("check-attributes", ())),
+        check_calls=tuple(guards.get("check-calls", ())),
+        verify_calls=tuple(guards.get("verify-calls", ())),
+        abort_calls=tuple(guards.get("abort-calls", ())),
+        public_permissions=tuple(public.get("permissions", ())),
+        permission_attribute=public.get("permission-attribute", ""),
+        permission_decorators=tuple(public.get("permission-decorators", ())),
+        public_decorators=tuple(public.get("decorators", ())),
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Catalog:
     endpoints = load_toml("endpoints.toml")
@@ -321,4 +416,5 @@ def load() -> Catalog:
         catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
         catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
+    catalog.access = _access_control(load_toml("access-control.toml"))
     return catalog

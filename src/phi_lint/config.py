@@ -29,6 +29,7 @@ class Config:
     extra_phi_fields: tuple[str, ...] = ()
     not_phi_fields: tuple[str, ...] = ()
     phi_subjects: tuple[str, ...] | None = None
+    auth_guards: tuple[str, ...] = ()  # project decorators, dependencies, mixins that authenticate (PHI5xx)
     select: tuple[str, ...] = ("PHI",)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
@@ -106,6 +107,7 @@ _KEYS = {
     "extra-phi-fields": ("extra_phi_fields", "strings"),
     "not-phi-fields": ("not_phi_fields", "strings"),
     "phi-subjects": ("phi_subjects", "strings"),
+    "auth-guards": ("auth_guards", "strings"),
     "select": ("select", "codes"),
     "ignore": ("ignore", "codes"),
     "extend-select": ("extend_select", "codes"),

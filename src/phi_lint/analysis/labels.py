@@ -18,6 +18,8 @@ PAYLOAD = "PAYLOAD"
 LLM_PROMPT = "LLM_PROMPT"
 LLM_RESPONSE = "LLM_RESPONSE"
 LABELS = (PHI_FIELD, PHI_RECORD, CLINICAL_TEXT, PAYLOAD, LLM_PROMPT, LLM_RESPONSE)
+# what the data is (a field, a record, clinical text, a request body), not what it became (a prompt, an answer)
+PATIENT_DATA = (PHI_FIELD, PHI_RECORD, CLINICAL_TEXT, PAYLOAD)
 PARAM = "PARAM:"  # marker labels for summaries: PARAM:0 is "from the first parameter"
 # marker labels for what a sanitizer cleared: SANITISED:PHI_FIELD is "a PHI field, redacted".
 # They ride along like any label, so a sink knows what reached it redacted; rules never see them.

@@ -1,0 +1,118 @@
+"""PHI5xx beyond the fixtures: the project's own guards, where a finding sits and how it is
+suppressed, and what the route facts record."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from phi_lint.analysis.module import ModuleAnalysis
+from phi_lint.analysis.routes import routes_of
+from phi_lint.config import Config
+from phi_lint.engine import Engine
+
+POLICY = dict(approved_endpoints=("https://contoso-health.openai.azure.com",), sanitizers=("contoso.privacy.redact",))
+
+APP = '''\
+from fastapi import APIRouter, FastAPI
+from openai import AzureOpenAI
+from pydantic import BaseModel
+
+from contoso.auth import require_clinician
+
+app = FastAPI()
+notes = APIRouter(prefix="/notes")
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+class Note(BaseModel):
+    text: str
+
+
+def summarise(text):
+    answer = client.chat.completions.create(model="m", messages=[{"role": "user", "content": text}])
+    return answer.choices[0].message.content
+
+
+@app.post("/summary")
+@require_clinician
+def summary(note: Note) -> dict:
+    return {"summary": summarise(note.text)}
+
+
+@notes.post("/summary")
+def notes_summary(note: Note) -> dict:
+    return {"summary": summarise(note.text)}
+'''
+
+
+def check(source: str, **config) -> list:
+    engine = Engine(Config(**{**POLICY, **config}))
+    return [f for f in engine.check_source(textwrap.dedent(source), "app/routes.py") if f.code.startswith("PHI5")]
+
+
+def test_a_guard_the_catalogue_does_not_know_is_declared_in_auth_guards() -> None:
+    found = check(APP)
+    assert [(f.line, f.code) for f in found] == [(21, "PHI501"), (27, "PHI501")]
+    assert "`POST /summary`" in found[0].message and "`POST /notes/summary`" in found[1].message
+    assert found[0].controls.soc2 == ("CC6.1", "CC6.3") and found[0].controls.hipaa == ("§164.312(a)(1)", "§164.312(d)")
+    # by dotted name, and a router another module mounts behind a guard by its own
+    assert check(APP, auth_guards=("contoso.auth.require_clinician", "app.routes.notes")) == []
+    # by bare name
+    assert [f.line for f in check(APP, auth_guards=("require_clinician",))] == [27]
+
+
+def test_the_finding_carries_the_route_and_the_trace_to_the_model() -> None:
+    found = check(APP)[0]
+    assert found.message.startswith("`POST /summary` sends the request body (`note`) to OpenAI chat.completions.create and returns its answer")
+    notes = [step.note for step in found.trace]
+    assert notes[0] == "source: `note`" and notes[-1].startswith("reaches OpenAI chat.completions.create")
+    assert found.fix is None
+
+
+def test_a_suppression_above_the_decorators_accepts_the_route() -> None:
+    source = APP.replace('@app.post("/summary")\n@require_clinician', '# phi-lint: ignore[PHI501] reason="kiosk behind the ward VPN"\n@app.post("/summary")')
+    found = {f.line: f for f in Engine(Config(**POLICY)).check_source(source, "app/routes.py") if f.code == "PHI501"}
+    assert found[22].suppression is not None and found[22].suppression.reason == "kiosk behind the ward VPN"
+    assert found[27].suppression is None
+
+
+def test_fingerprints_survive_lines_inserted_above() -> None:
+    before = {f.fingerprint for f in check(APP)}
+    after = {f.fingerprint for f in check(APP.replace("import BaseModel\n", "import BaseModel\n\nTIMEOUT = 30\n"))}
+    assert before == after and len(before) == 2
+
+
+def test_route_facts_name_method_path_guards_and_public_markers() -> None:
+    source = textwrap.dedent('''\
+        from django.views.decorators.csrf import csrf_exempt
+        from rest_framework.permissions import AllowAny, IsAuthenticated
+        from rest_framework.views import APIView
+
+
+        class Open(APIView):
+            permission_classes = [AllowAny]
+
+            def post(self, request):
+                return None
+
+
+        class Closed(APIView):
+            permission_classes = [IsAuthenticated, AllowAny]
+
+            def get(self, request):
+                return None
+
+
+        @csrf_exempt
+        def hook(request):
+            return None
+        ''')
+    engine = Engine(Config())
+    m = ModuleAnalysis(ast.parse(source), "clinic/views.py", source.splitlines(), engine.catalog, engine.classifier, (), (), False)
+    m.run(None)
+    routes = {r.qualname: r for r in routes_of(m)}
+    assert routes["Open.post"].methods == ("POST",) and routes["Open.post"].path is None
+    assert [p.text for p in routes["Open.post"].public] == ["`permission_classes = [AllowAny]`"] and not routes["Open.post"].guards
+    assert routes["Closed.get"].guards and not routes["Closed.get"].public
+    assert routes["hook"].framework.name == "Django" and [p.text for p in routes["hook"].public] == ["`@csrf_exempt`"]
