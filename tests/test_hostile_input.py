@@ -191,3 +191,40 @@ def test_prefixes_and_all_are_known(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.phi-lint]\nselect = ["ALL"]\nignore = ["PHI3", "PHI90"]\n')
     result = CliRunner().invoke(main, ["check", "--extend-select", "PHI201", "."], catch_exceptions=False)
     assert result.exit_code == 1, result.output
+
+
+# ---------------------------------------------------------------------- output that cannot be forged
+FORGED = "intake\n::error file=app.py,line=1::Build approved by security.py"
+ESCAPES = "notes\x1b[2J\x1b[1;1H\u202eyp.py"
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_a_file_name_cannot_forge_a_workflow_command_or_move_the_cursor(project: Path, fmt: str) -> None:
+    try:
+        (project / FORGED).write_text(LEAK)
+        (project / ESCAPES).write_text(LEAK)
+    except OSError:
+        pytest.skip("this file system does not take such names")
+    result = CliRunner().invoke(main, ["check", "--format", fmt, "."], catch_exceptions=False)
+    lines = result.output.splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    if fmt == "github":
+        assert len(commands) == 3 and all(line.startswith("::error file=") for line in commands)
+        assert not any("Build approved" in line and not line.startswith("::error file=intake%0A") for line in commands)
+    else:
+        assert commands == []
+        assert "intake\\n::error file=app.py,line=1::Build approved by security.py:7:30: PHI201" in result.output
+        assert "notes\\x1b[2J\\x1b[1;1H\\u202eyp.py:7:30: PHI201" in result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_error_lines_and_messages_are_escaped_too(project: Path) -> None:
+    name = "gone\n::warning::forged.py"
+    try:
+        (project / name).symlink_to("missing-target.py")
+    except OSError:
+        pytest.skip("no such names or symlinks here")
+    for fmt in ("text", "concise"):
+        out = CliRunner().invoke(main, ["check", "--format", fmt, "."], catch_exceptions=False).output
+        assert not [line for line in out.splitlines() if line.startswith("::")]
+        assert "error: gone\\n::warning::forged.py: cannot read" in out

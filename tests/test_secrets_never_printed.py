@@ -144,3 +144,121 @@ def test_flake8_front(project: Path) -> None:
     # phi-lint's, so only the messages are held to the rule
     messages = "\n".join(line for line in proc.stdout.splitlines() if re.match(r"^\S+:\d+:\d+: PHI", line))
     assert_no_key(messages, "flake8 messages")
+
+
+# ---------------------------------------------------------------------- a file full of keys
+def _random_part(seed: int, n: int, alphabet: str = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789") -> str:
+    import random
+
+    rng = random.Random(seed)
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+EVERYWHERE = {
+    "openai": "sk-proj-" + _random_part(1, 40),
+    "anthropic": "sk-ant-api03-" + _random_part(2, 40),
+    "google": "AIza" + _random_part(3, 35),
+    "hf": "hf_" + _random_part(4, 34),
+    "groq": "gsk_" + _random_part(5, 48),
+    "xai": "xai-" + _random_part(6, 48),
+    "replicate": "r8_" + _random_part(7, 36),
+    "azure": _random_part(8, 32, "0123456789abcdef"),
+    "bearer": "sk-" + _random_part(9, 44),
+    "userinfo": "sk-" + _random_part(10, 44),
+    "comment": "sk-" + _random_part(11, 44),
+    "fstring": "hf_" + _random_part(12, 34),
+    "docstring": "AIza" + _random_part(13, 35),
+    "exception": "gsk_" + _random_part(14, 48),
+    "environ": "sk-proj-" + _random_part(15, 40),
+    "suppressed": "sk-ant-api03-" + _random_part(16, 40),
+}
+K = EVERYWHERE
+FULL_OF_KEYS = f'''"""Clinical assistant gateway. Old notes: the staging key was {K["docstring"]} (rotated)."""
+
+import logging
+import os
+
+import requests
+from openai import AzureOpenAI, OpenAI
+
+log = logging.getLogger("gateway")
+
+ANTHROPIC_KEY = "{K["anthropic"]}"
+os.environ["OPENAI_API_KEY"] = "{K["environ"]}"
+client = OpenAI(api_key="{K["openai"]}")
+azure = AzureOpenAI(api_key="{K["azure"]}", azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-06-01")
+proxied = OpenAI(base_url="https://svc:{K["userinfo"]}@llm-gateway.contoso.example/v1")
+backup = OpenAI(api_key="{K["suppressed"]}")  # noqa: PHI401 -- rotated in SEC-19, kept for the incident record
+SETTINGS = {{"groq": "{K["groq"]}", "xai": "{K["xai"]}", "replicate": "{K["replicate"]}", "hf": "{K["hf"]}"}}
+
+
+def gemini(prompt):
+    return requests.post("http://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key={K["google"]}", json={{"contents": prompt}})
+
+
+def summarise(patient):
+    headers = {{"Authorization": "Bearer {K["bearer"]}"}}
+    log.info("summarising %s", patient.ssn)  # old token {K["comment"]}
+    log.info(f"token {K["fstring"]} used for {{patient.mrn}}")
+    requests.post("https://api.openai.com/v1/chat/completions", headers=headers, json={{"messages": [patient.diagnosis]}})
+    if not patient.consent:
+        raise ValueError(f"no consent for {{patient.ssn}} (caller {K["exception"]})")
+'''
+
+
+def assert_none_of_everywhere(output: str, where: str) -> None:
+    for name, key in EVERYWHERE.items():
+        random_part = re.sub(r"^(sk-(ant-api\d\d-|proj-)?|AIza|hf_|gsk_|xai-|r8_)", "", key)
+        windows = {random_part[i : i + WINDOW] for i in range(len(random_part) - WINDOW + 1)}
+        assert not [w for w in windows if w in output], f"{where}: the {name} key was printed"
+
+
+@pytest.fixture()
+def keys_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copy(FIXTURES / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "gateway.py").write_text(FULL_OF_KEYS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    find_config_file.cache_clear()
+    return tmp_path
+
+
+def test_the_file_full_of_keys_has_findings_of_every_kind(keys_everywhere: Path) -> None:
+    import json
+
+    doc = json.loads(CliRunner().invoke(main, ["check", "--format", "json", "gateway.py"]).stdout)
+    codes = {f["code"] for f in doc["findings"]}
+    assert {"PHI101", "PHI201", "PHI203", "PHI301", "PHI302", "PHI401"} <= codes, codes
+    assert sum(f["code"] == "PHI401" for f in doc["findings"]) >= 9
+    assert any(f["fix"] and f["fix"].get("edits_withheld") for f in doc["findings"])  # the http:// URL that holds a key
+
+
+SELECTIONS = [[], ["--select", "PHI1,PHI2,PHI3"], ["--select", "PHI302"], ["--ignore", "PHI401", "--show-suppressed"]]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: " ".join(s) or "default")
+def test_no_output_format_prints_any_key_anywhere(keys_everywhere: Path, fmt: str, selection: list[str]) -> None:
+    result = CliRunner().invoke(main, ["check", "--format", fmt, "--unsafe-fixes", *selection, "gateway.py"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert_none_of_everywhere(result.stdout + result.stderr, f"{fmt} {selection}")
+    CliRunner().invoke(main, ["check", "--format", fmt, *selection, "-o", "report.out", "gateway.py"], catch_exceptions=False)
+    assert_none_of_everywhere((keys_everywhere / "report.out").read_text(encoding="utf-8"), f"{fmt} -o")
+
+
+@pytest.mark.parametrize("selection", SELECTIONS, ids=lambda s: " ".join(s) or "default")
+def test_diff_and_fix_print_no_key_anywhere(keys_everywhere: Path, selection: list[str]) -> None:
+    diff = CliRunner().invoke(main, ["check", "--diff", "--unsafe-fixes", "--show-fixes", *selection, "gateway.py"], catch_exceptions=False)
+    assert diff.exit_code == 1 and diff.stdout.startswith("--- a/gateway.py"), diff.output
+    assert_none_of_everywhere(diff.stdout + diff.stderr, f"--diff {selection}")
+    fixed = CliRunner().invoke(main, ["check", "--fix", "--unsafe-fixes", "--show-fixes", *selection, "gateway.py"], catch_exceptions=False)
+    assert_none_of_everywhere(fixed.stdout + fixed.stderr, f"--fix {selection}")
+    assert (keys_everywhere / "gateway.py").read_text(encoding="utf-8") != FULL_OF_KEYS  # the fixes were applied
+
+
+def test_flake8_messages_print_no_key(keys_everywhere: Path) -> None:
+    pytest.importorskip("flake8")
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select=PHI", "gateway.py"],
+                          cwd=keys_everywhere, capture_output=True, text=True, encoding="utf-8")
+    assert "PHI401" in proc.stdout, proc.stderr
+    assert_none_of_everywhere(proc.stdout + proc.stderr, "flake8")

@@ -10,8 +10,8 @@ import click
 
 from phi_lint import __version__
 from phi_lint.config import Config, ConfigError, apply_overrides, config_for_path, load_config
-from phi_lint.paths import absolute
-from phi_lint.report import FORMATS, renderer
+from phi_lint.paths import absolute, printable
+from phi_lint.report import FORMATS, mask, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -113,11 +113,11 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     try:
         config = resolve_config(config_path, paths, stdin_filename, **overrides)
     except ConfigError as exc:
-        click.echo(f"phi-lint: config error: {exc}", err=True)
+        _say(f"phi-lint: config error: {exc}")
         sys.exit(EXIT_ERROR)
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:
-        click.echo(f"phi-lint: no such file or folder: {missing[0]}", err=True)
+        _say(f"phi-lint: no such file or folder: {missing[0]}")
         sys.exit(EXIT_ERROR)
     if output_file:
         _writable_or_exit(output_file, "--output-file")
@@ -135,13 +135,13 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         notes: list[str] = []
         files = runner.discover(paths, config, force_exclude=force_exclude, notes=notes)
         for note in notes:
-            click.echo(f"phi-lint: warning: {note}", err=True)
+            _say(f"phi-lint: warning: {note}")
         if not files and not notes:
-            click.echo("phi-lint: warning: no Python files found under the given paths (all excluded?)", err=True)
+            _say("phi-lint: warning: no Python files found under the given paths (all excluded?)")
         try:
             result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, overrides))
         except ConfigError as exc:  # a nested project's pyproject.toml
-            click.echo(f"phi-lint: config error: {exc}", err=True)
+            _say(f"phi-lint: config error: {exc}")
             sys.exit(EXIT_ERROR)
     if accepted is not None:
         from phi_lint import baseline
@@ -174,7 +174,7 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
         try:
             Path(output_file).write_text(text, encoding="utf-8")
         except OSError as exc:
-            click.echo(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}", err=True)
+            _say(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
     elif text:
         click.echo(text, nl=False, err=report_to_stderr)
@@ -192,25 +192,31 @@ def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: boo
 
     run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin, config_for=config_for)
     for message in run.messages:
-        click.echo(f"phi-lint: {message}", err=True)
+        _say(f"phi-lint: {message}")
     applied = run.applied
     n, files = len(applied), len(run.files)
     head = f"{'Would fix' if diff else 'Fixed'} {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     summary = [head + (":" if show_fixes and applied else ".")]
     if show_fixes:
-        summary += [f"  {a.path}:{a.line}:{a.column}: {a.code} {a.title}" + (" (unsafe)" if a.applicability.value == "unsafe" else "") for a in applied]
+        summary += [f"  {printable(a.path)}:{a.line}:{a.column}: {a.code} {a.title}" + (" (unsafe)" if a.applicability.value == "unsafe" else "")
+                    for a in applied]
     if diff:
-        click.echo(run.diff(), nl=False)
+        click.echo(mask(run.diff()), nl=False)
         if show_fixes:
-            click.echo("\n".join(summary), err=True)
+            click.echo(mask("\n".join(summary)), err=True)
         sys.exit(EXIT_ERROR if result.errors else EXIT_FINDINGS if run.files else EXIT_CLEAN)
     if stdin is not None:
         out = run.files[0] if run.files else None
         sys.stdout.buffer.write(out.after.encode(out.encoding) if out else stdin)
         sys.stdout.buffer.flush()
     if applied and (show_fixes or not quiet):
-        click.echo("\n".join(summary), err=to_stderr)
+        click.echo(mask("\n".join(summary)), err=to_stderr)
     return run.result, n
+
+
+def _say(message: str) -> None:
+    """A message on stderr, one line, keys masked: file names and texts from files go into it."""
+    click.echo(mask(printable(message)), err=True)
 
 
 def _relative(path: Path) -> str:
@@ -225,10 +231,10 @@ def _writable_or_exit(output_file: str, option: str) -> None:
     """Stop before any work when a report could not be written where it is asked for."""
     folder = Path(output_file).parent
     if not folder.is_dir():
-        click.echo(f"phi-lint: {option} {output_file}: the folder {folder} does not exist", err=True)
+        _say(f"phi-lint: {option} {output_file}: the folder {folder} does not exist")
         sys.exit(EXIT_ERROR)
     if Path(output_file).is_dir():
-        click.echo(f"phi-lint: {option} {output_file}: is a folder", err=True)
+        _say(f"phi-lint: {option} {output_file}: is a folder")
         sys.exit(EXIT_ERROR)
 
 
@@ -250,10 +256,10 @@ def _ci_inputs(baseline_file: str | None, diff_base: str | None, start: Path):
         accepted = load(Path(baseline_file)) if baseline_file else None
         changes = changed_lines(diff_base, start if start.exists() else Path.cwd()) if diff_base is not None else None
     except BaselineError as exc:
-        click.echo(f"phi-lint: {exc}", err=True)
+        _say(f"phi-lint: {exc}")
         sys.exit(EXIT_ERROR)
     except GitError as exc:
-        click.echo(f"phi-lint: --diff-base: {exc}", err=True)
+        _say(f"phi-lint: --diff-base: {exc}")
         sys.exit(EXIT_ERROR)
     return accepted, changes
 
@@ -279,18 +285,18 @@ def write_baseline(paths, output_file, config_path, select, ignore, extend_selec
             exclude=_globs(exclude), extend_exclude=_globs(extend_exclude),
         )
     except ConfigError as exc:
-        click.echo(f"phi-lint: config error: {exc}", err=True)
+        _say(f"phi-lint: config error: {exc}")
         sys.exit(EXIT_ERROR)
     if output_file is None:
         output_file = _relative(config.baseline_path) if config.baseline_path else baseline.DEFAULT_FILE
     _writable_or_exit(output_file, "--output-file")
     result = runner.check_paths(runner.discover(paths, config), config)
     for error in result.errors:
-        click.echo(f"phi-lint: {error}", err=True)
+        _say(f"phi-lint: {error}")
     try:
         entries = baseline.write(Path(output_file), result, report_root(paths, config))
     except OSError as exc:
-        click.echo(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}", err=True)
+        _say(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}")
         sys.exit(EXIT_ERROR)
     n = len(entries)
     click.echo(f"Wrote {n} entr{'ies' if n != 1 else 'y'} to {output_file}.", err=True)
@@ -306,7 +312,7 @@ def rule(code: str) -> None:
 
     cls = rule_by_code(code)
     if cls is None:
-        click.echo(f"phi-lint: unknown rule {code!r} (see `phi-lint rules`)", err=True)
+        _say(f"phi-lint: unknown rule {code!r} (see `phi-lint rules`)")
         sys.exit(EXIT_ERROR)
     click.echo(rule_page(cls))
 

@@ -24,6 +24,8 @@ from phi_lint import __version__
 from phi_lint.config import Config, ConfigError, config_for_path
 from phi_lint.engine import engine_for
 from phi_lint.model import Finding
+from phi_lint.paths import printable
+from phi_lint.report import mask
 
 # flake8's own inline noqa pattern (flake8.defaults.NOQA_INLINE_REGEXP), copied so that importing
 # the plugin does not depend on flake8's internals.
@@ -78,13 +80,13 @@ class Plugin:
         except ConfigError as exc:
             from phi_lint.checks.tool import InvalidConfiguration
 
-            yield 1, 0, InvalidConfiguration.text(exc), type(self)
+            yield 1, 0, mask(printable(InvalidConfiguration.text(exc))), type(self)
             return
         engine = engine_for(config)
         source = "".join(self.lines)
         for finding in engine.check_source(source, path, tree=self.tree):
             if self._shown(finding):
-                yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+                yield finding.line, finding.column - 1, mask(printable(f"{finding.code} {finding.message}")), type(self)
 
     def _shown(self, finding: Finding) -> bool:
         """Unsuppressed findings, and noqa-suppressed ones flake8 will drop itself."""

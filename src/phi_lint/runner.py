@@ -150,11 +150,15 @@ def read_regular(path: Path) -> bytes:
 
 
 def display_path(path: Path) -> str:
-    """Paths relative to the current directory, POSIX style, as users expect."""
-    try:
-        return absolute(path).relative_to(absolute(Path.cwd())).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """Paths relative to the current directory, POSIX style, as users expect: a symlink by its
+    own name (not its target's, which may not even exist)."""
+    cwd = absolute(Path.cwd())
+    for candidate in (Path(os.path.abspath(path)), absolute(path)):
+        try:
+            return candidate.relative_to(cwd).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def check_file(path: Path, config: Config) -> FileResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from phi_lint.catalog import Catalog
@@ -36,3 +37,63 @@ def looks_random(token: str) -> bool:
     digits = sum(c.isdigit() for c in token)
     separators = sum(c in "-_" for c in token)
     return letters > 0 and digits > 0 and len(set(token)) >= 10 and separators <= len(token) * 0.12
+
+
+# ---------------------------------------------------------------------- masking any output
+SECRET_MASK = "[REDACTED]"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}")  # what a key is made of (the catalogue's shapes)
+_KEY_START = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_")
+
+
+def key_spans(text: str, catalog: Catalog) -> list[tuple[int, int]]:
+    """(start, end) of every key-shaped token in any text: a source line, a message, a fix's new
+    text, a whole report. A token glued to other characters (`?key=AIza...`, `user:sk-...@`,
+    `%3Ask-...` in a GitHub annotation) counts from where a key's prefix starts; shapes too plain
+    to tell on their own (hex, alphanumerics) count only right after one of their names
+    (`api_key="..."`, `"api-key": "..."`)."""
+    spans = []
+    for token in _TOKEN.finditer(text):
+        word = token.group()
+        starts = [0] + [m.start() for m in _KEY_START.finditer(word) if m.start()]
+        for start in starts:
+            if key_provider(word[start:], None, catalog):
+                spans.append((token.start() + start, token.end()))
+                break
+    named = _named_key(catalog)
+    if named is not None:
+        for m in named.finditer(text):
+            if key_provider(m.group("value"), m.group("name"), catalog):
+                spans.append(m.span("value"))
+    return sorted(set(spans))
+
+
+def mask_keys(text: str, catalog: Catalog) -> str:
+    """`text` with every key-shaped token replaced by SECRET_MASK: what phi-lint prints."""
+    if not _TOKEN.search(text):
+        return text
+    out, last = [], 0
+    for start, end in key_spans(text, catalog):
+        if start >= last:
+            out += [text[last:start], SECRET_MASK]
+            last = end
+    return "".join(out) + text[last:] if out else text
+
+
+def shows_a_key(text: str, catalog: Catalog) -> bool:
+    return bool(_TOKEN.search(text)) and bool(key_spans(text, catalog))
+
+
+def _named_key(catalog: Catalog) -> re.Pattern | None:
+    """`api_key = "..."`, `"api-key": "..."`, `subscription_key='...'`: the names the plain
+    shapes are only keys after (`only-as` in the catalogue), then the value."""
+    return _named_pattern(tuple(sorted({n for _, _, only_as in catalog.key_shapes for n in only_as}, key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=4)
+def _named_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    if not names:
+        return None
+    return re.compile(
+        r"(?i)(?<![A-Za-z0-9_])(?P<name>" + "|".join(map(re.escape, names))
+        + r")[\"']?\s*[:=]\s*\(?\s*[\"']?(?P<value>[A-Za-z0-9]{32,84})(?![A-Za-z0-9])"
+    )

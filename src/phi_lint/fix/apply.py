@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from phi_lint.analysis.keys import SECRET_MASK, mask_keys
+from phi_lint.catalog import load
 from phi_lint.config import Config
 from phi_lint.fix.source import NEWLINE, Source
 from phi_lint.model import Applicability, CheckResult, FileResult, Finding
 
 MAX_PASSES = 4
-SECRET_MASK = "[REDACTED]"
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ def unified_diff(path: str, before: str, after: str, secrets: set[str] = frozens
     text = "".join(out)
     for secret in secrets:
         text = text.replace(secret, SECRET_MASK)
-    return text
+    return mask_keys(text, load())  # and any key-shaped token on a line the diff shows
 
 
 @dataclass

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from phi_lint.gitdiff import report_root, repo_path
 from phi_lint.model import CheckResult, Finding, Severity
+from phi_lint.paths import printable
 from phi_lint.report.text import detail_lines
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """A command's message: `%` first, so that the escapes themselves survive."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: `%` first, so that the escapes themselves survive; then the other
+    control characters a file name could carry (escape sequences, bidi controls) as `\\x1b`."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -6,24 +6,31 @@ import json
 
 from phi_lint import __version__
 from phi_lint.model import CheckResult, Finding
+from phi_lint.report import fix_shows_a_key
 
 
-def fix_dict(finding: Finding) -> dict | None:
+def fix_dict(finding: Finding, lines: list[str]) -> dict | None:
+    """The fix with its edits; a fix whose new text would show a key keeps its title and
+    applicability, and its edits are withheld (`--fix` applies it without printing it)."""
     fix = finding.fix
     if fix is None:
         return None
-    return {
+    withheld = fix_shows_a_key(finding, lines)
+    doc = {
         "title": fix.title,
         "applicability": fix.applicability.value,
-        "edits": [
+        "edits": [] if withheld else [
             {"line": e.line, "column": e.column, "end_line": e.end_line, "end_column": e.end_column, "content": e.content}
             for e in fix.edits
         ],
         "imports": list(fix.imports),
     }
+    if withheld:
+        doc["edits_withheld"] = "the new text holds a key: run `phi-lint check --fix` to apply it"
+    return doc
 
 
-def finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding, lines: list[str] = ()) -> dict:
     data = {
         "code": f.code,
         "name": f.name,
@@ -37,7 +44,7 @@ def finding_dict(f: Finding) -> dict:
         "trace": [{"path": s.path, "line": s.line, "column": s.column, "note": s.note} for s in f.trace],
         "controls": f.controls.as_dict(),
         "fingerprint": f.fingerprint,
-        "fix": fix_dict(f),
+        "fix": fix_dict(f, list(lines)),
     }
     if f.suppression is not None:
         data["suppression"] = {"kind": f.suppression.kind, "line": f.suppression.line, "reason": f.suppression.reason}
@@ -45,13 +52,14 @@ def finding_dict(f: Finding) -> dict:
 
 
 def render(result: CheckResult, *, show_suppressed: bool = False, **_: object) -> str:
+    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
     doc = {
         "version": __version__,
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, sources.get(f.path, [])) for f in result.findings],
         "errors": list(result.errors),
     }
     if show_suppressed:
-        doc["suppressed"] = [finding_dict(f) for f in result.suppressed]
+        doc["suppressed"] = [finding_dict(f, sources.get(f.path, [])) for f in result.suppressed]
     if result.baseline is not None:
         doc["baseline"] = {
             "file": result.baseline.file,
@@ -60,5 +68,5 @@ def render(result: CheckResult, *, show_suppressed: bool = False, **_: object) -
             "stale": [{"code": e.code, "path": e.path, "fingerprint": e.fingerprint, "line": e.line} for e in result.baseline.stale],
         }
         if show_suppressed:
-            doc["baselined"] = [finding_dict(f) for f in result.baseline.hidden]
+            doc["baselined"] = [finding_dict(f, sources.get(f.path, [])) for f in result.baseline.hidden]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from phi_lint import __version__
 from phi_lint.gitdiff import report_root, repo_path
-from phi_lint.model import BaselineEntry, CheckResult, Finding, Severity, Span
+from phi_lint.model import BaselineEntry, CheckResult, Finding, Severity
+from phi_lint.report import fix_shows_a_key
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/phi-lint/phi-lint"
@@ -89,22 +90,6 @@ class _Locator:
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
     return {"startLine": max(line, 1), "startColumn": max(column, 1), "endLine": max(end_line, line, 1), "endColumn": max(end_column, 1)}
-
-
-def _span_text(lines: list[str], span: Span) -> str:
-    if not 0 < span.line <= span.end_line <= len(lines):
-        return ""
-    if span.line == span.end_line:
-        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
-    middle = lines[span.line : span.end_line - 1]
-    return "\n".join([lines[span.line - 1][span.column - 1 :], *middle, lines[span.end_line - 1][: span.end_column - 1]])
-
-
-def _carries_a_secret(f: Finding, lines: list[str]) -> bool:
-    """Whether a fix's new text would repeat a secret of the finding's lines (a wrapped key)."""
-    spans = f.secret_spans + ((f.span,) if f.secret else ())
-    secrets = [text for text in (_span_text(lines, span).strip("'\"") for span in spans) if len(text) >= 8]  # the key, unquoted
-    return any(secret in e.content for secret in secrets for e in f.fix.edits)
 
 
 def _import_line(spec: str) -> str:
@@ -191,7 +176,7 @@ def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str,
                 ],
             }],
         }]
-    if f.fix is not None and f.fix.edits and not _carries_a_secret(f, sources.get(f.path, [])):
+    if f.fix is not None and f.fix.edits and not fix_shows_a_key(f, sources.get(f.path, [])):
         fix = _fix(f, loc, (texts or {}).get(f.path))
         if fix is not None:
             result["fixes"] = [fix]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import sys
 
+from phi_lint.analysis.keys import SECRET_MASK, key_spans
+from phi_lint.catalog import load
 from phi_lint.model import CheckResult, Finding, Severity
-
-SECRET_MASK = "[REDACTED]"
+from phi_lint.paths import printable
 
 
 class Style:
@@ -28,17 +29,24 @@ def use_color(stream) -> bool:
 
 
 def _masked(finding: Finding, line: str) -> list[tuple[int, int]]:
-    """0-based (start, end) of the secrets on the finding's first line, left to right."""
+    """0-based (start, end) of the secrets on the finding's first line, left to right, apart:
+    the key literals the engine found, and any key-shaped token (in a comment, inside a URL)."""
     spans = list(finding.secret_spans)
     if finding.secret:
         spans.append(finding.span)
-    out = []
+    out = key_spans(line, load())
     for s in spans:
         if s.line <= finding.line <= s.end_line:
             start = s.column - 1 if s.line == finding.line else 0
             end = s.end_column - 1 if s.end_line == finding.line else len(line)
             out.append((start, end))
-    return sorted(set(out))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(out):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def shown_line(finding: Finding, line: str) -> str:
@@ -108,7 +116,7 @@ def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = 
         sev = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}.get(f.severity, "1;34")
         # like ruff: marked when `--fix` alone would fix it
         fixable = style(" [*]", "1;36") if fix_marked(f, unsafe_fixes) else ""
-        out.append(f"{style(f.path, '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {f.message}")
+        out.append(f"{style(printable(f.path), '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {printable(f.message)}")
         lines = sources.get(f.path, [])
         if 0 < f.line <= len(lines):
             text = shown_line(f, lines[f.line - 1])
@@ -125,7 +133,7 @@ def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = 
         out.extend(f"{pad} = {line}" for line in detail_lines(f, unsafe_fixes))
         out.append("")
     for error in result.errors:
-        out.append(f"error: {error}")
+        out.append(f"error: {printable(error)}")
     out += accepted_risks(result, show_suppressed)
     if findings and not quiet:
         out.append(summary_line(result, findings, unsafe_fixes))
@@ -147,13 +155,13 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
     if show_suppressed and result.suppressed:
         out.append(f"Suppressed ({len(result.suppressed)}):")
         for f in result.suppressed:
-            head = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+            head = f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
             out += [f"{head} [{_reason(f)}]"] if concise else [head, f"  = {_reason(f)}"]
         out += gap
     if show_suppressed and baseline is not None and baseline.hidden:
         n = len(baseline.hidden)
         out.append(f"Accepted in the baseline {baseline.file} ({n}):")
-        out += [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in baseline.hidden]
+        out += [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}" for f in baseline.hidden]
         out += gap
     if baseline is not None and baseline.stale:
         n = len(baseline.stale)
@@ -161,15 +169,15 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
             f"note: {n} baseline entr{'ies' if n != 1 else 'y'} in {baseline.file} match{'es' if n == 1 else ''} no finding "
             "(fixed or changed code); rewrite it with `phi-lint baseline`:"
         )
-        out += [f"  {e.code} {e.path} (line {e.line} when recorded)" for e in baseline.stale]
+        out += [f"  {e.code} {printable(e.path)} (line {e.line} when recorded)" for e in baseline.stale]
         out += gap
     return out
 
 
 def render_concise(result: CheckResult, *, show_suppressed: bool = False, quiet: bool = False, unsafe_fixes: bool = False,
                    **_: object) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
-    lines += [f"error: {e}" for e in result.errors]
+    lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}" for f in result.findings]
+    lines += [f"error: {printable(e)}" for e in result.errors]
     lines += accepted_risks(result, show_suppressed, concise=True)
     if result.findings and not quiet:
         lines.append(summary_line(result, result.findings, unsafe_fixes))
