@@ -50,6 +50,12 @@ exclude = []
         ("per-file-ignores = { \"tests/**\" = \"PHI401\" }", "per-file-ignores"),
         ("approved-endpoints = [\"contoso.openai.azure.com\"]", "approved-endpoints"),
         ("respect-gitignore = \"yes\"", "respect-gitignore"),
+        ("pseudonymizer = \"hash\"", "pseudonymizer"),
+        ("allowed-prompt-data = [\"health\"]", "allowed-prompt-data"),
+        ("allowed-prompt-data = { \"*\" = \"health\" }", "allowed-prompt-data.\"*\""),
+        ("allowed-prompt-data = { \"*\" = [\"healthcare\"] }", "allowed-prompt-data.\"*\""),
+        ("approved-endpoints = [\"https://a.openai.azure.com\"]\nallowed-prompt-data = { \"https://api.openai.com\" = [\"health\"] }",
+         "allowed-prompt-data.\"https://api.openai.com\""),
     ],
 )
 def test_config_errors_name_the_key_and_the_file(tmp_path: Path, body: str, key: str) -> None:
@@ -113,3 +119,18 @@ def test_fix_redactor_takes_only_importable_module_functions() -> None:
 def test_a_valid_redactor_is_accepted(tmp_path: Path) -> None:
     path = write(tmp_path, "[tool.phi-lint]\nredactor = \"contoso.privacy.redact\"\n")
     assert load_config(path).fix_redactor == "contoso.privacy.redact"
+
+
+def test_prompt_data_policy(tmp_path: Path) -> None:
+    path = write(tmp_path, """[tool.phi-lint]
+approved-endpoints = ["https://contoso-health.openai.azure.com/"]
+pseudonymizer = "contoso.privacy.pseudonymize"
+
+[tool.phi-lint.allowed-prompt-data]
+"https://contoso-health.openai.azure.com" = ["health", "clinical-text"]
+"*" = ["diagnosis"]
+""")
+    config = load_config(path)
+    assert config.allowed_prompt_data == (("https://contoso-health.openai.azure.com", ("health", "clinical-text")), ("*", ("diagnosis",)))
+    assert config.fix_pseudonymizer == "contoso.privacy.pseudonymize"
+    assert Config().fix_pseudonymizer == "phi_lint.redact.pseudonymize" and Config().allowed_prompt_data == ()

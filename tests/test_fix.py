@@ -141,11 +141,12 @@ def admit(patient):
     )
     return completion
 '''
+# the prompt keeps the name: a fix that changes what the model receives is never safe
 SAFE_FIXED = LEAKS.replace(
     "from openai import AzureOpenAI\n", "from openai import AzureOpenAI\nfrom phi_lint.redact import redact\n"
 ).replace(
     "patient.last_name, patient.date_of_birth", "redact(patient.last_name), redact(patient.date_of_birth)"
-).replace("{patient.first_name}", "{redact(patient.first_name)}").replace("store=True", "store=False")
+).replace("store=True", "store=False")
 CLEAN = '''import logging
 
 log = logging.getLogger(__name__)
@@ -179,10 +180,10 @@ def snapshot(path: Path) -> tuple:
 def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path) -> None:
     result = run("check", "--fix", "admit.py")
     assert (project / "admit.py").read_text() == SAFE_FIXED
-    assert result.exit_code == 1  # the record in the log needs --unsafe-fixes
-    assert "Fixed 4 findings in 1 file." in result.output
-    assert "PHI202" in result.output and "PHI201" not in result.output
-    assert "0 fixable with --fix (1 more with --unsafe-fixes)." in result.output
+    assert result.exit_code == 1  # the record in the log and the name in the prompt need --unsafe-fixes
+    assert "Fixed 3 findings in 1 file." in result.output
+    assert "PHI202" in result.output and "PHI101" in result.output and "PHI201" not in result.output
+    assert "0 fixable with --fix (2 more with --unsafe-fixes)." in result.output
 
 
 def test_unsafe_fixes_fix_everything_and_exit_zero(project: Path) -> None:
@@ -190,6 +191,8 @@ def test_unsafe_fixes_fix_everything_and_exit_zero(project: Path) -> None:
     assert result.exit_code == 0, result.output
     fixed = (project / "admit.py").read_text()
     assert 'log.debug("record: %r", redact(patient))' in fixed
+    assert "Plan the admission of {pseudonymize(patient.first_name)}" in fixed  # an identifier: a pseudonym
+    assert "from phi_lint.redact import pseudonymize, redact" in fixed
     assert result.output.strip() == "Fixed 5 findings in 1 file."
 
 
@@ -211,9 +214,10 @@ def test_show_fixes_lists_each_fix(project: Path) -> None:
 
 
 def test_exit_non_zero_on_fix(project: Path) -> None:
-    (project / "admit.py").write_text(LEAKS.replace('    log.debug("record: %r", patient)\n', ""))
+    only_safe = LEAKS.replace('    log.debug("record: %r", patient)\n', "").replace("{patient.first_name}", "patient {patient.id}")
+    (project / "admit.py").write_text(only_safe)
     assert run("check", "--fix", "admit.py").exit_code == 0
-    (project / "admit.py").write_text(LEAKS.replace('    log.debug("record: %r", patient)\n', ""))
+    (project / "admit.py").write_text(only_safe)
     assert run("check", "--fix", "--exit-non-zero-on-fix", "admit.py").exit_code == 1
     assert run("check", "--fix", "--exit-non-zero-on-fix", "admit.py").exit_code == 0  # nothing left to fix
 
@@ -508,7 +512,7 @@ def test_a_variable_used_once_is_fixed_where_its_value_is_built() -> None:
         "    completion = client.chat.completions.create(model=\"m\", messages=[{\"role\": \"user\", \"content\": prompt}])\n"
         "    return {}\n"
     )
-    assert fixed_handler(body).startswith("    prompt = f\"Triage {redact(patient['first_name'])}\"\n")
+    assert fixed_handler(body).startswith("    prompt = f\"Triage {pseudonymize(patient['first_name'])}\"\n")
 
 
 def test_a_variable_used_twice_is_not_wrapped_whole() -> None:

@@ -247,3 +247,15 @@ def admit(patient):
 '''
     findings = Engine(Config()).check_source(source, "admit.py")
     assert [(f.code, f.line) for f in findings] == [("PHI201", 10)]
+
+
+def test_pseudonyms_are_stable_per_key_and_reveal_nothing() -> None:
+    from phi_lint.redact import pseudonymize
+
+    first = pseudonymize("123-45-6789", key=b"team-key")
+    assert first == pseudonymize("123-45-6789", key=b"team-key") and first.startswith("ID-") and len(first) == 15
+    assert first != pseudonymize("123-45-6790", key=b"team-key")
+    assert first != pseudonymize("123-45-6789", key=b"other-key")
+    assert "6789" not in first
+    assert pseudonymize("Maria Example") == pseudonymize("Maria Example")  # one process key
+    assert pseudonymize(object(), prefix="PT-").startswith("PT-")

@@ -199,6 +199,8 @@ class Catalog:
     source_methods: dict[str, list[SourceSpec]] = field(default_factory=dict)  # methods of any receiver
     source_names: frozenset[str] = frozenset()  # last names of every source callee: a cheap first look
     access: AccessControl = field(default_factory=AccessControl)
+    data_groups: dict[str, frozenset[str]] = field(default_factory=dict)  # what a prompt data policy names
+    pseudonymous: frozenset[str] = frozenset()  # identifier categories a pseudonym can stand in for
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -386,8 +388,9 @@ def _access_control(data: dict) -> AccessControl:
 @functools.lru_cache(maxsize=1)
 def load() -> Catalog:
     endpoints = load_toml("endpoints.toml")
+    sensitive = load_toml("sensitive-data.toml")
     catalog = Catalog(
-        vocabulary=_vocabulary(load_toml("sensitive-data.toml")),
+        vocabulary=_vocabulary(sensitive),
         types={},
         constructors={},
         constructor_patterns=[],
@@ -408,6 +411,8 @@ def load() -> Catalog:
         region_host_patterns=tuple(re.compile(p) for p in endpoints.get("region-host-patterns", ())),
     )
     catalog.web = load_toml("web-frameworks.toml")
+    catalog.data_groups = {name: frozenset(ids) for name, ids in sensitive.get("data-groups", {}).items()}
+    catalog.pseudonymous = frozenset(sensitive.get("pseudonyms", {}).get("categories", ()))
     for name in ("model-sdks.toml", "log-sinks.toml", "sources.toml"):
         data = load_toml(name)
         _add_types_and_sinks(data, catalog)

@@ -14,6 +14,8 @@ from phi_lint.paths import absolute
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info")
 DEFAULT_REDACTOR = "phi_lint.redact.redact"
+DEFAULT_PSEUDONYMIZER = "phi_lint.redact.pseudonymize"
+ALL_APPROVED = "*"  # in `allowed-prompt-data`: every approved endpoint
 
 
 class ConfigError(Exception):
@@ -26,6 +28,9 @@ class Config:
     approved_regions: tuple[str, ...] = ()
     sanitizers: tuple[str, ...] = ()
     redactor: str | None = None
+    pseudonymizer: str | None = None
+    # prompt data policy: (approved endpoint or "*", data groups and categories it may be sent)
+    allowed_prompt_data: tuple[tuple[str, tuple[str, ...]], ...] = ()
     extra_phi_fields: tuple[str, ...] = ()
     not_phi_fields: tuple[str, ...] = ()
     phi_subjects: tuple[str, ...] | None = None
@@ -70,6 +75,11 @@ class Config:
         return int(digits[0]), int(digits[1:])
 
     @property
+    def fix_pseudonymizer(self) -> str:
+        """What pseudonymising fixes call: `pseudonymizer`, else phi-lint's runtime one."""
+        return self.pseudonymizer or DEFAULT_PSEUDONYMIZER
+
+    @property
     def excludes(self) -> tuple[str, ...]:
         return DEFAULT_EXCLUDES + self.exclude + self.extend_exclude
 
@@ -104,6 +114,8 @@ _KEYS = {
     "approved-regions": ("approved_regions", "strings"),
     "sanitizers": ("sanitizers", "strings"),
     "redactor": ("redactor", "string"),
+    "pseudonymizer": ("pseudonymizer", "string"),
+    "allowed-prompt-data": ("allowed_prompt_data", "policy"),
     "extra-phi-fields": ("extra_phi_fields", "strings"),
     "not-phi-fields": ("not_phi_fields", "strings"),
     "phi-subjects": ("phi_subjects", "strings"),
@@ -166,6 +178,8 @@ def validate(section: dict, source: Path | None) -> Config:
                     raise ConfigError(f"`{key}`{where} has an unknown rule code or prefix: {bad[0]!r}")
                 raw = ["PHI" if v == "ALL" else v for v in raw]
             values[attribute] = tuple(raw)
+        elif kind == "policy":
+            values[attribute] = _prompt_policy(key, raw, where)
         elif kind == "table":
             if not isinstance(raw, dict):
                 raise ConfigError(f"`{key}`{where} must be a table of glob = [codes], not {raw!r}")
@@ -175,18 +189,46 @@ def validate(section: dict, source: Path | None) -> Config:
                     raise ConfigError(f"`{key}.\"{pattern}\"`{where} must be a list of rule codes, not {codes!r}")
                 pairs.append((pattern, tuple(codes)))
             values[attribute] = tuple(pairs)
-    redactor = values.get("redactor")
-    if redactor is not None and not is_function_path(redactor):
-        raise ConfigError(
-            f"`redactor`{where} must name a function as module.function (`contoso.privacy.redact`), not {redactor!r}"
-        )
+    for name, example in (("redactor", "contoso.privacy.redact"), ("pseudonymizer", "contoso.privacy.pseudonymize")):
+        if values.get(name) is not None and not is_function_path(values[name]):
+            raise ConfigError(f"`{name}`{where} must name a function as module.function (`{example}`), not {values[name]!r}")
     target = values.get("target_version")
     if target is not None and target not in TARGET_VERSIONS:
         raise ConfigError(f"`target-version`{where} must be one of {', '.join(TARGET_VERSIONS)}, not {target!r}")
     for endpoint in values.get("approved_endpoints", ()):
         if "://" not in endpoint:
             raise ConfigError(f"`approved-endpoints`{where}: {endpoint!r} is not a URL (write https://host)")
+    approved = {e.rstrip("/") for e in values.get("approved_endpoints", ())}
+    for endpoint, _ in values.get("allowed_prompt_data", ()):
+        if endpoint != ALL_APPROVED and endpoint.rstrip("/") not in approved:
+            raise ConfigError(
+                f"`allowed-prompt-data.\"{endpoint}\"`{where}: {endpoint!r} is not in `approved-endpoints` "
+                f"(data may be allowed only to an approved endpoint; \"{ALL_APPROVED}\" means every approved endpoint)"
+            )
     return Config(**values)
+
+
+def _prompt_policy(key: str, raw, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`allowed-prompt-data = { "https://x.openai.azure.com" = ["health", "clinical-text"] }`:
+    the data groups (rules/sensitive-data.toml `[data-groups]`) or category ids per endpoint."""
+    from phi_lint.catalog import load
+
+    groups = load().data_groups
+    known = set(groups) | {c for ids in groups.values() for c in ids}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"`{key}`{where} must be a table of endpoint = [data categories], not {raw!r}")
+    pairs = []
+    for endpoint, allowed in raw.items():
+        if not isinstance(allowed, list) or not all(isinstance(c, str) and c for c in allowed):
+            raise ConfigError(f"`{key}.\"{endpoint}\"`{where} must be a list of data categories, not {allowed!r}")
+        unknown = [c for c in allowed if c not in known]
+        if unknown:
+            raise ConfigError(
+                f"`{key}.\"{endpoint}\"`{where} has an unknown data category {unknown[0]!r} "
+                f"(groups: {', '.join(sorted(groups))}; or a category of one, such as `diagnosis`)"
+            )
+        pairs.append((endpoint, tuple(allowed)))
+    return tuple(pairs)
 
 
 def read_pyproject(path: Path) -> dict | None:

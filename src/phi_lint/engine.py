@@ -85,9 +85,7 @@ class Engine:
         with _fewer_collections():
             return self._check_source(source, path, tree)
 
-    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> Context:
-        """One file decoded, parsed and analysed: what the rules see of it (and what evidence
-        that is not a finding, such as the inventory of model calls, is read from)."""
+    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
         lines = _split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
@@ -101,11 +99,6 @@ class Engine:
                 ctx.analysis = self._analyse(tree, text, lines, path)
             except RecursionError:
                 ctx.parse_error = SyntaxError("too deeply nested to analyse")
-        return ctx
-
-    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
-        ctx = self.context_of(source, path, tree)
-        text, lines = ctx.source, ctx.lines
         reports = self._run_rules(ctx, path)
         ctx.suppressions = _suppression_comments(text, lines) if text and ("noqa" in text.lower() or "phi-lint" in text) else []
         findings = self._findings(reports, ctx)
@@ -133,7 +126,7 @@ class Engine:
 
     def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str) -> ModuleAnalysis:
         scan_keys = bool(_KEYISH.search(text))
-        cleared_by = self.config.sanitizers + ((self.config.redactor,) if self.config.redactor else ())  # what fixes wrap values in clears them
+        cleared_by = self.config.sanitizers + (self.config.fix_redactor, self.config.fix_pseudonymizer)  # what fixes wrap values in clears them
         analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints, scan_keys)
         imports_sdk = bool(analysis.top_modules & self.trigger_modules)
         if imports_sdk or scan_keys or (self.trigger_switches is not None and self.trigger_switches.search(text)):

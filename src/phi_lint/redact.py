@@ -17,6 +17,13 @@ iterator) is masked whole: when in doubt, nothing identifying leaves.
 
 `redact` never raises and never changes its argument. It depends on nothing outside the
 standard library and phi-lint's own vocabulary file.
+
+`pseudonymize` stands in for an identifier in a prompt: the same value gives the same pseudonym
+(`ID-1f0c9a3e2b7d`) within one key, so a model still tells people apart, and the pseudonym cannot
+be turned back into the value without the key.
+
+    >>> pseudonymize("Maria Example", key=b"k") == pseudonymize("Maria Example", key=b"k")
+    True
 """
 
 from __future__ import annotations
@@ -27,11 +34,15 @@ import datetime
 import decimal
 import enum
 import functools
+import hashlib
+import hmac
+import os
 import re
+import secrets
 import uuid
 from collections.abc import Mapping
 
-__all__ = ["MASK", "redact"]
+__all__ = ["MASK", "pseudonymize", "redact"]
 
 MASK = "[REDACTED]"
 _MAX_DEPTH = 32
@@ -60,6 +71,30 @@ def redact(value, *, keep_last_four: bool = False, mask: str = MASK):
         return _Redactor(keep_last_four, mask).value(value, 0, None)
     except Exception:  # an object that misbehaves is masked whole, never raised to the caller
         return mask
+
+
+PSEUDONYM_KEY_VARIABLE = "PHI_LINT_PSEUDONYM_KEY"
+
+
+def pseudonymize(value, *, key: bytes | str | None = None, prefix: str = "ID-") -> str:
+    """A stable pseudonym for an identifier: `prefix` and 12 hex digits of a keyed hash (HMAC-
+    SHA-256) of its text. The key comes from `key`, else the environment variable
+    PHI_LINT_PSEUDONYM_KEY, else a random key made once per process (stable for the process, so
+    one conversation keeps its pseudonyms; never written anywhere). Without the key, a pseudonym
+    cannot be traced back, even for values as guessable as SSNs. Never raises."""
+    try:
+        secret = key if key is not None else _process_key()
+        secret = secret.encode() if isinstance(secret, str) else secret
+        digest = hmac.new(secret, str(value).encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+        return f"{prefix}{digest[:12]}"
+    except Exception:  # an object whose str() misbehaves
+        return MASK
+
+
+@functools.lru_cache(maxsize=1)
+def _process_key() -> bytes:
+    configured = os.environ.get(PSEUDONYM_KEY_VARIABLE)
+    return configured.encode() if configured else secrets.token_bytes(32)
 
 
 @functools.lru_cache(maxsize=1)

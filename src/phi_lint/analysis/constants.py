@@ -110,6 +110,28 @@ class Constants:
             return self.cls.attr_ctors.get(node.attr)
         return None
 
+    def constructors_behind(self, node: ast.expr, depth: int = 0) -> list[ast.Call]:
+        """Every call a value was made by, through what it is made of: the client itself
+        (`client = AzureOpenAI(...)`), each side of a LangChain pipe (`prompt | llm | parser`), the
+        object a method was called on (`llm.bind_tools(...)`). Where a request made on the value goes."""
+        if depth > 8:
+            return []
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self.constructors_behind(node.left, depth + 1) + self.constructors_behind(node.right, depth + 1)
+        if isinstance(node, ast.Call):
+            inner = self.constructors_behind(node.func.value, depth + 1) if isinstance(node.func, ast.Attribute) else []
+            return [node] + inner
+        if isinstance(node, ast.Name):
+            for scope in [self] + ([self.m.module_scope] if self.m.module_scope is not None and self.m.module_scope is not self else []):
+                made = scope.ctors.get(node.id) or scope.consts.get(node.id)
+                if made is not None:
+                    return self.constructors_behind(made, depth + 1) if isinstance(made, (ast.Call, ast.BinOp, ast.Await)) else []
+            return []
+        made = self.constructor_of(node)
+        return self.constructors_behind(made, depth + 1) if made is not None else []
+
     def literal_of(self, node: ast.expr) -> ast.Constant | None:
         """The string literal behind an expression, followed through simple constants and
         `os.getenv("X", "default")` defaults: what a fix may rewrite."""

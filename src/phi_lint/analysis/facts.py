@@ -29,6 +29,9 @@ class ValueScope(Protocol):
     def constructor_of(self, node: ast.expr) -> ast.Call | None:
         """The call that made a value: the value itself, or what a local or module name was bound to."""
 
+    def constructors_behind(self, node: ast.expr) -> list[ast.Call]:
+        """Every call a value was made by, through LangChain pipes and methods of it."""
+
     def literal_of(self, node: ast.expr) -> ast.Constant | None:
         """The string literal behind an expression, followed through simple constants."""
 

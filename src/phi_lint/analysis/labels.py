@@ -48,6 +48,13 @@ class Origin:
     source: str  # short source text of where the value was born
     why: str
     steps: tuple[Step, ...]
+    also: frozenset[str] = frozenset()  # categories of the same label merged into this value
+
+    @property
+    def categories(self) -> frozenset[str]:
+        """Every category of data this label stands for here (`messages` built from a name and a
+        diagnosis: both), for a policy that allows some of them."""
+        return self.also | {self.category}
 
     def then(self, step: Step) -> "Origin":
         if self.steps and self.steps[-1] == step:
@@ -72,9 +79,20 @@ def union(a: Taint, b: Taint) -> Taint:
     out = dict(b)
     out.update(a)  # the first origin of a label wins
     for k, v in a.items():  # ...but a whole parameter beats one field of it (only markers are FIELD_OF)
-        if v.category == FIELD_OF and k in b and b[k].category != FIELD_OF:
-            out[k] = b[k]
+        w = b.get(k)
+        if w is None or w is v:
+            continue
+        if v.category == FIELD_OF and w.category != FIELD_OF:
+            out[k] = w
+        elif (w.category != v.category or w.also) and FIELD_OF not in (v.category, w.category):
+            out[k] = _with_categories(v, w)
     return out
+
+
+def _with_categories(kept: Origin, merged: Origin) -> Origin:
+    """The origin that explains a label, remembering the categories of another origin of it."""
+    also = (kept.also | merged.categories) - {kept.category}
+    return kept if also == kept.also else replace(kept, also=also)
 
 
 def without(t: Taint, *labels: str) -> Taint:

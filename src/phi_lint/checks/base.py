@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import ClassVar, Iterable, Iterator
 
+from phi_lint.analysis.facts import FlowEvent
 from phi_lint.analysis.labels import Step, real
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.config import Config, ConfigError
@@ -48,6 +49,13 @@ class Context:
     analysis: ModuleAnalysis | None = None
     parse_error: SyntaxError | ValueError | None = None
     suppressions: list = field(default_factory=list)  # Suppression comments, `used` set by the engine
+    memo: dict = field(default_factory=dict)  # what several rules ask of this file, computed once
+
+    def once(self, key: str, compute):
+        """The value of `compute()`, computed once per file under `key`."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 class Rule:
@@ -134,16 +142,22 @@ class FlowRule(Rule):
             hit = [label for label in self.labels if label in taint and taint[label].category not in self.not_categories.get(label, ())]
             if not hit or any(label in taint for label in self.unless):
                 continue
-            origin = taint[hit[0]]
-            atoms = [node for node, t in event.atoms if any(label in real(t) for label in hit)] or [event.node]
-            yield Report(
-                node=atoms[0],
-                message=self.message.format(source=origin.source, why=origin.why, sink=event.sink, argument=event.argument),
-                stmt=event.stmt,
-                steps=origin.steps,
-                fix=self.build_fix(ctx, atoms),
-                fix_targets=atoms,
-            )
+            report = self.report(ctx, event, hit)
+            if report is not None:
+                yield report
+
+    def report(self, ctx: Context, event: FlowEvent, hit: list[str]) -> Report | None:
+        """The finding of one flow event that carries the labels `hit`, at its first tainted part."""
+        origin = real(event.taint)[hit[0]]
+        atoms = [node for node, t in event.atoms if any(label in real(t) for label in hit)] or [event.node]
+        return Report(
+            node=atoms[0],
+            message=self.message.format(source=origin.source, why=origin.why, sink=event.sink, argument=event.argument, destination=""),
+            stmt=event.stmt,
+            steps=origin.steps,
+            fix=self.build_fix(ctx, atoms),
+            fix_targets=atoms,
+        )
 
     def build_fix(self, ctx: Context, targets: list[ast.AST]) -> Fix | None:
         """The rule's fix for the tainted parts of one sink argument: by default, wrap each in

@@ -31,41 +31,72 @@ class Target:
 
 def model_targets(ctx: Context) -> Iterator[Target]:
     """Every client construction and HTTP call whose endpoint phi-lint can judge."""
+    for call in ctx.analysis.calls:
+        yield from targets_of(ctx, call)
+
+
+def targets_of(ctx: Context, call: CallFact) -> Iterator[Target]:
+    """Where one client construction or HTTP call sends its requests, when phi-lint can tell."""
     m = ctx.analysis
     spec = m.catalog.endpoints
     approved = ctx.config.approved_endpoints
-    http_keys = _http_keys(m.catalog)
-    written = _environment_writes(m)
-    for call in m.calls:
-        entry = _client_entry(call, spec)
-        if entry is not None:
-            who = f"`{ast.unparse(call.node.func)}` client"
-            found = _endpoint_param(call, entry)
-            if found is not None:
-                node, url = found
-                if url and (not entry.get("model-endpoints-only") or is_model_endpoint(url, m.catalog, approved)):
-                    yield Target(url, node, call, False, who)
-            elif any(name in written for name in entry.get("env", ())):
-                # the module sets the variable the SDK reads (OPENAI_BASE_URL): that is the endpoint
-                node, url = next(written[name] for name in entry["env"] if name in written)
-                if url:
-                    yield Target(url, node, call, False, who)
-            elif entry.get("default") and not any(k.arg is None for k in call.node.keywords):
-                # the SDK's default, unless `**options` may carry the endpoint
-                yield Target(entry["default"], call.node.func, call, True, who)
-        for entry in spec.get("call-endpoint", ()):
-            if call.key in entry["calls"]:
-                for param in entry["params"]:
-                    kw = keyword(call.node, param)
-                    if kw is not None:
-                        url = call.scope.const_str(kw.value)
-                        if url:
-                            yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
-        if call.key in http_keys:
-            node = _url_argument(call)
-            url = call.scope.url_str(node) if node is not None else None
-            if url and is_model_endpoint(url, m.catalog, approved):
-                yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`", call.scope.const_str(node) is None)
+    entry = _client_entry(call, spec)
+    if entry is not None:
+        who = f"`{ast.unparse(call.node.func)}` client"
+        found = _endpoint_param(call, entry)
+        written = ctx.once("environment-writes", lambda: _environment_writes(m))
+        if found is not None:
+            node, url = found
+            if url and (not entry.get("model-endpoints-only") or is_model_endpoint(url, m.catalog, approved)):
+                yield Target(url, node, call, False, who)
+        elif any(name in written for name in entry.get("env", ())):
+            # the module sets the variable the SDK reads (OPENAI_BASE_URL): that is the endpoint
+            node, url = next(written[name] for name in entry["env"] if name in written)
+            if url:
+                yield Target(url, node, call, False, who)
+        elif entry.get("default") and not any(k.arg is None for k in call.node.keywords):
+            # the SDK's default, unless `**options` may carry the endpoint
+            yield Target(entry["default"], call.node.func, call, True, who)
+    for entry in spec.get("call-endpoint", ()):
+        if call.key in entry["calls"]:
+            for param in entry["params"]:
+                kw = keyword(call.node, param)
+                if kw is not None:
+                    url = call.scope.const_str(kw.value)
+                    if url:
+                        yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
+    if call.key in _http_keys(m.catalog):
+        node = _url_argument(call)
+        url = call.scope.url_str(node) if node is not None else None
+        if url and is_model_endpoint(url, m.catalog, approved):
+            yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`", call.scope.const_str(node) is None)
+
+
+def destination_of(ctx: Context, argument: ast.AST) -> Target | None:
+    """Where the model request that `argument` is given to sends it: the endpoint of the call
+    itself (an HTTP call to a provider, `litellm.completion(api_base=...)`) or of the client,
+    model or chain the request is made on (`client = AzureOpenAI(azure_endpoint=...)`,
+    `chain = prompt | llm`). None when phi-lint cannot tell (a client made in another module, an
+    endpoint read at deploy time). The one place that answers this question for the rules."""
+    m = ctx.analysis
+    requests = ctx.once("requests-by-argument", lambda: {
+        id(value): call for call in m.calls for value in [*call.node.args, *(kw.value for kw in call.node.keywords)]})
+    call = requests.get(id(argument))
+    if call is None:
+        return None
+    own = next(targets_of(ctx, call), None)
+    if own is not None:
+        return own
+    constructions = ctx.once("constructions", lambda: {id(c.node): c for c in m.calls if c.types})
+    receiver = call.node.func
+    while isinstance(receiver, ast.Attribute):  # `client.chat.completions`, `client.chat`, `client`
+        receiver = receiver.value
+        for made in call.scope.constructors_behind(receiver):
+            fact = constructions.get(id(made))
+            target = next(targets_of(ctx, fact), None) if fact is not None else None
+            if target is not None:
+                return target
+    return None
 
 
 def _environment_writes(m) -> dict[str, tuple[ast.expr, str | None]]:
@@ -192,7 +223,7 @@ class UnapprovedModelEndpoint(Rule):
         for target in model_targets(ctx):
             if not is_approved(target.url, ctx.config.approved_endpoints):
                 default = " (the SDK's default)" if target.default else ""
-                yield Report(node=target.node, message=self.message.format(who=target.who, url=_origin(target.url), default=default), stmt=target.call.stmt,
+                yield Report(node=target.node, message=self.message.format(who=target.who, url=shown_url(target.url), default=default), stmt=target.call.stmt,
                              fix=None if target.partial else endpoint_fix(ctx, target, self.fix_title))
 
 
@@ -238,7 +269,7 @@ class InsecureModelTransport(Rule):
         m = ctx.analysis
         for target in model_targets(ctx):
             if urlsplit(target.url).scheme == "http" and not is_loopback(host_of(target.url)):
-                yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {_origin(target.url)}", stmt=target.call.stmt,
+                yield Report(node=target.node, message=f"{target.who} sends prompts over plain http:// to {shown_url(target.url)}", stmt=target.call.stmt,
                              fix=None if target.partial else https_fix(ctx, target, self.fix_title))
             if not target.default:  # a request (or HTTP client) aimed at a model endpoint
                 yield from self._unverified(ctx, target.call.node, target.call, target.who)
@@ -438,7 +469,7 @@ def _retention_entries(catalog) -> tuple[tuple[frozenset[str], dict], ...]:
     return tuple(out)
 
 
-def _origin(url: str) -> str:
+def shown_url(url: str) -> str:
     """scheme://host[:port]/path without query or credentials (never print a secret in a URL)."""
     parts = urlsplit(url)
     host = parts.hostname or ""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from phi_lint.analysis.labels import CLINICAL_TEXT, PAYLOAD, PAYLOAD_TEXT, PHI_FIELD, PHI_RECORD
 from phi_lint.checks.base import FlowRule
-from phi_lint.fix.build import pseudonym_fix
+from phi_lint.checks.policy import SendingRule
+from phi_lint.fix.build import prompt_fix, pseudonym_fix
 from phi_lint.model import Applicability, Severity
 
 
-class PhiInPrompt(FlowRule):
+class PhiInPrompt(SendingRule):
     """## What it does
     Finds a PHI or PII field (an SSN, a date of birth, a diagnosis, a patient's name...) or
     clinical text (a document's text from a PDF, OCR or an upload, a transcript of a recording, a
@@ -40,12 +41,19 @@ class PhiInPrompt(FlowRule):
     ```
     Better still, leave identifiers out of the prompt: the model rarely needs them.
 
+    With a prompt data policy (`allowed-prompt-data`), the categories it allows to the endpoint
+    the request goes to are not reported (a BAA-covered endpoint may receive clinical text); the
+    finding names the endpoint and what the policy allows there.
+
     ## Fix safety
-    Safe: the fix wraps the field in the configured redactor (`redactor`, else the first
-    sanitizer, else `phi_lint.redact.redact`). The prompt then carries a mask instead of the value.
-    No fix where the value reaches the request inside a container or a prompt built step by step
-    (`messages.append(...)`, `prompt += ...`): the redactor would pass a message's text through,
-    and masking the whole prompt would leave the model nothing to work on.
+    Unsafe: any fix changes what the model receives. An identifier a pseudonym can stand in for
+    (a name, an email, a phone, an SSN, an MRN, a member number) becomes a stable pseudonym
+    (`pseudonymizer`, else `phi_lint.redact.pseudonymize`: a keyed hash), so the model still tells
+    people apart; other data is wrapped in the configured redactor (`redactor`, else the first
+    sanitizer, else `phi_lint.redact.redact`). No fix where the value reaches the request inside a
+    container or a prompt built step by step (`messages.append(...)`, `prompt += ...`): the
+    redactor would pass a message's text through, and masking the whole prompt would leave the
+    model nothing to work on.
 
     ## Controls
     SOC 2 C1.1, CC6.7, P6.1; HIPAA §164.502(b), §164.514(b), §164.514(d).
@@ -58,14 +66,17 @@ class PhiInPrompt(FlowRule):
     code = "PHI101"
     name = "phi-in-prompt"
     severity = Severity.ERROR
-    message = "`{source}` reaches {sink} ({argument}): {why}"
-    fix_title = "Wrap the value in the redactor"
-    fix_applicability = Applicability.SAFE
+    message = "`{source}` reaches {sink} ({argument}){destination}: {why}"
+    fix_title = "Replace the identifier by a pseudonym"
+    fix_applicability = Applicability.UNSAFE
     labels = (PHI_FIELD, CLINICAL_TEXT)
     sinks = frozenset({"MODEL_CONTENT"})
 
+    def build_fix(self, ctx, targets, allowed=frozenset()):
+        return prompt_fix(ctx, targets, self.labels, allowed)
 
-class RecordInPrompt(FlowRule):
+
+class RecordInPrompt(SendingRule):
     """## What it does
     Finds a whole PHI record (a patient object, a FHIR resource, rows of a patient table, a
     `model_dump()` of one) or a whole inbound request body (a JSON body, a form, a Lambda
@@ -103,7 +114,7 @@ class RecordInPrompt(FlowRule):
     code = "PHI102"
     name = "record-in-prompt"
     severity = Severity.ERROR
-    message = "`{source}` reaches {sink} ({argument}) whole: {why}; send only the fields the task needs"
+    message = "`{source}` reaches {sink} ({argument}) whole{destination}: {why}; send only the fields the task needs"
     fix_title = "Wrap the record in the redactor"
     fix_applicability = Applicability.UNSAFE
     labels = (PHI_RECORD, PAYLOAD)
@@ -112,7 +123,7 @@ class RecordInPrompt(FlowRule):
     not_categories = {PAYLOAD: frozenset({PAYLOAD_TEXT})}
 
 
-class PhiInEmbedding(FlowRule):
+class PhiInEmbedding(SendingRule):
     """## What it does
     Finds PHI fields or records that reach an embedding request or a vector store
     (`embeddings.create`, `embed_documents`, `add_texts`, `from_documents`, LlamaIndex documents).
@@ -133,8 +144,10 @@ class PhiInEmbedding(FlowRule):
     ```
 
     ## Fix safety
-    Safe: the fix wraps the value in the redactor. No fix where the value reaches the call
-    inside a list or text built step by step (the redactor would pass it through).
+    Unsafe: the fix wraps the value in the redactor, which changes what the provider embeds and
+    the store keeps. No fix where the value reaches the call inside a list or text built step by
+    step (the redactor would pass it through). The prompt data policy (`allowed-prompt-data`)
+    applies here too: embeddings are sent to the endpoint like prompts.
 
     ## Controls
     SOC 2 C1.1, CC6.7; HIPAA §164.502(b), §164.312(a)(1).
@@ -146,9 +159,9 @@ class PhiInEmbedding(FlowRule):
     code = "PHI103"
     name = "phi-in-embedding"
     severity = Severity.ERROR
-    message = "`{source}` reaches {sink} ({argument}): {why}"
+    message = "`{source}` reaches {sink} ({argument}){destination}: {why}"
     fix_title = "Wrap the value in the redactor"
-    fix_applicability = Applicability.SAFE
+    fix_applicability = Applicability.UNSAFE
     labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD)
     sinks = frozenset({"MODEL_EMBED"})
 

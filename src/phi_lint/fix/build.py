@@ -272,6 +272,36 @@ def _only_logs(ctx, atoms: list[ast.expr]) -> bool:
     return bool(kinds) and kinds <= {"LOG", "EXCEPTION"}
 
 
+def prompt_fix(ctx, targets: list[ast.expr], labels: tuple[str, ...] = (), allowed: frozenset[str] = frozenset()) -> Fix | None:
+    """What a prompt may carry instead of a sensitive value (PHI101); never safe, since the model
+    then receives something else. An identifier a pseudonym can stand in for (a name, an MRN:
+    rules/sensitive-data.toml `[pseudonyms]`) becomes a stable pseudonym from the configured
+    `pseudonymizer`, so the model still tells people apart; anything else passes the redactor.
+    Parts of a category in `allowed` (the prompt data policy's, for this endpoint) stay as they are."""
+    targets = fix_targets(ctx, targets, labels) if labels else targets
+    targets = [node for node in targets or () if _category(ctx, node) not in allowed]
+    if not targets or not all(_redacts_whole(ctx, node) for node in targets):
+        return None  # a message list or a prompt built step by step: nothing sound to wrap
+    named = {id(node) for node in targets if _category(ctx, node) in ctx.analysis.catalog.pseudonymous}
+    pseudonym, imports = callee(ctx, ctx.config.fix_pseudonymizer, near=targets) if named else ("", ())
+    redactor, more = callee(ctx, ctx.config.fix_redactor, near=targets) if len(named) < len(targets) else ("", ())
+    title = ("Replace the identifier by a pseudonym" if len(named) == len(targets) else
+             "Pseudonymise identifiers, redact the rest" if named else "Wrap the value in the redactor")
+
+    def make(node: ast.expr, text: str) -> str:
+        return _call_text(pseudonym if id(node) in named else redactor, node, text)
+
+    return _fix(title, UNSAFE, _each_target(ctx, targets, make, f"{pseudonym or redactor}("), imports + more)
+
+
+def _category(ctx, node: ast.expr) -> str | None:
+    """The category of data a part of a prompt is, by the name it is read by (`patient.mrn`: mrn)."""
+    analysis = ctx.analysis
+    name = _own_name(node)
+    hit = analysis.classifier.classify(name, not isinstance(node, ast.Name)) if analysis is not None and name else None
+    return hit.category if hit is not None else None
+
+
 def pseudonym_fix(ctx, targets: list[ast.expr], title: str, labels: tuple[str, ...] = ()) -> Fix | None:
     """Replace each tainted part by a pseudonymous id: the SHA-256 of its text (PHI104)."""
     targets = fix_targets(ctx, targets, labels) if labels else targets
