@@ -44,7 +44,10 @@ def twin(path: Path) -> Path:
 
 
 def fix_config(path: Path) -> Config:
-    return load_config(start=path).with_overrides(select=(code_of(path),))
+    # PHI903 judges suppressions against the rules that run for the file: its pairs run them all
+    # (and have nothing else to fix)
+    code = code_of(path)
+    return load_config(start=path).with_overrides(select=("PHI",) if code == "PHI903" else (code,))
 
 
 # ---------------------------------------------------------------------- fixture pairs
@@ -54,7 +57,7 @@ def test_every_fixable_rule_has_four_pairs() -> None:
         counts[code_of(path)] += 1
         assert twin(path).is_file(), f"{path} has no .fixed.py twin"
     assert not [c for c, n in counts.items() if n < 4], counts
-    assert len(FIXABLE_CODES) == 13
+    assert len(FIXABLE_CODES) == 14
 
 
 @pytest.mark.parametrize("path", PAIRS, ids=lambda p: p.relative_to(FIX_DIR).as_posix())

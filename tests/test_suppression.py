@@ -225,3 +225,95 @@ def test_cli_hides_suppressed_findings_and_lists_them_on_request(tmp_path, monke
     shown = runner.invoke(main, ["check", "--show-suppressed", "intake.py"], catch_exceptions=False)
     assert shown.exit_code == 0
     assert "PHI201" in shown.output and "PHI vault" in shown.output
+
+
+# ---------------------------------------------------------------------- reasons in every habit's form
+@pytest.mark.parametrize("comment", [
+    "# noqa: PHI201 — audit log, PHI store",
+    "# noqa: PHI201 – audit log, PHI store",
+    "# noqa: PHI201 -- audit log, PHI store",
+    '# noqa: PHI201 reason="audit log, PHI store"',
+    "# phi-lint: ignore[PHI201] — audit log, PHI store",
+    "# phi-lint: ignore[PHI201] -- audit log, PHI store",
+    "# phi-lint: ignore[PHI201] reason='audit log, PHI store'",
+])
+def test_a_reason_after_an_em_dash_or_as_reason_counts(comment: str) -> None:
+    _, findings = check(f'log.info("ssn %s", patient.ssn)  {comment}\n')
+    (hidden,) = suppressed(findings, "PHI201")
+    assert hidden.suppression.reason == "audit log, PHI store"
+    assert not active(findings, "PHI901")
+
+
+def test_a_reason_ends_where_the_next_suppression_starts() -> None:
+    _, findings = check('log.info("%s %s", patient.ssn, patient)  # noqa: PHI201 — vault log  # phi-lint: ignore[PHI202] reason="whole record, vault"\n')
+    reasons = {f.code: f.suppression.reason for f in findings if f.suppression}
+    assert reasons == {"PHI201": "vault log", "PHI202": "whole record, vault"}
+    assert not active(findings, "PHI901") and not active(findings, "PHI903")
+
+
+# ---------------------------------------------------------------------- PHI902: codes that do not exist
+@pytest.mark.parametrize(("comment", "unknown"), [
+    ('# phi-lint: ignore[PHI2O1] reason="vault"', "`PHI2O1`"),
+    ('# phi-lint: ignore[PHI201, PHI299] reason="vault"', "`PHI299`"),
+    ("# noqa: PHI999 -- vault", "`PHI999`"),
+    ('# phi-lint: ignore[E501] reason="long"', "`E501`"),
+])
+def test_an_unknown_code_in_a_suppression_is_a_finding(comment: str, unknown: str) -> None:
+    _, findings = check(f'log.info("ssn %s", patient.ssn)  {comment}\n')
+    (finding,) = active(findings, "PHI902")
+    assert finding.message == f"{unknown} in this suppression is not a phi-lint rule code (see `phi-lint rules`)"
+
+
+@pytest.mark.parametrize("comment", ["# noqa: E501, PHI201 -- vault", "# noqa: PHI2 -- vault", '# phi-lint: ignore[PHI] reason="vault"'])
+def test_known_codes_prefixes_and_other_tools_codes_in_a_noqa_are_fine(comment: str) -> None:
+    _, findings = check(f'log.info("ssn %s", patient.ssn)  {comment}\n')
+    assert not active(findings, "PHI902")
+
+
+# ---------------------------------------------------------------------- PHI903: suppressions that hide nothing
+def test_an_unused_suppression_is_reported_with_a_fix_that_removes_it() -> None:
+    lines, findings = check('log.info("admitted %s", patient.id)  # phi-lint: ignore[PHI201] reason="vault"\n')
+    (finding,) = active(findings, "PHI903")
+    assert finding.message == "unused suppression: `PHI201` reports nothing here"
+    assert finding.fix.title == "Remove the unused suppression" and finding.fix.applicability.value == "safe"
+    from phi_lint.fix.apply import apply_fixes
+
+    text = "\n".join(lines) + "\n"
+    fixed, applied, _ = apply_fixes(text, [finding])
+    assert fixed.splitlines()[-1] == '    log.info("admitted %s", patient.id)'
+
+
+def test_only_the_unused_codes_go() -> None:
+    lines, findings = check('log.info("ssn %s", patient.ssn)  # phi-lint: ignore[PHI201, PHI202, PHI203] reason="vault"\n')
+    (finding,) = active(findings, "PHI903")
+    assert finding.message == "unused suppression: `PHI202`, `PHI203` report nothing here"
+    from phi_lint.fix.apply import apply_fixes
+
+    fixed, _, _ = apply_fixes("\n".join(lines) + "\n", [finding])
+    assert fixed.splitlines()[-1] == '    log.info("ssn %s", patient.ssn)  # phi-lint: ignore[PHI201] reason="vault"'
+
+
+def test_a_suppression_for_a_rule_not_selected_is_left_alone() -> None:
+    """Selection is a view (a CI step with --select PHI3, per-file-ignores): the comment still
+    matters once the rule runs again."""
+    _, findings = check('log.info("admitted %s", patient.id)  # phi-lint: ignore[PHI201] reason="vault"\n',
+                        Config(select=("PHI3", "PHI9")))
+    assert not active(findings, "PHI903")
+
+
+def test_bare_noqa_and_other_tools_codes_are_not_judged() -> None:
+    _, findings = check('log.info("admitted %s", patient.id)  # noqa\nlog.info("x")  # noqa: E501\n')
+    assert not active(findings, "PHI903")
+
+
+def test_fix_removes_an_unused_comment_line_above_a_statement(tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\n")
+    body = HEADER + '    # phi-lint: ignore[PHI201] reason="vault"\n    log.info("admitted %s", patient.id)\n'
+    (tmp_path / "intake.py").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    find_config_file.cache_clear()
+    before = CliRunner().invoke(main, ["check", "--format", "concise", "intake.py"], catch_exceptions=False)
+    assert "intake.py:7:5: PHI903 unused suppression" in before.output
+    fixed = CliRunner().invoke(main, ["check", "--fix", "intake.py"], catch_exceptions=False)
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "intake.py").read_text() == HEADER + '    log.info("admitted %s", patient.id)\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 
@@ -76,7 +77,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format (--output-format is ruff's name for it).")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file.")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
@@ -91,27 +93,33 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to check files with.")
 @click.option("--no-cache", is_flag=True, help="Accepted for compatibility; phi-lint keeps no cache yet.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Hide the findings this baseline accepts (write one with `phi-lint baseline`).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Hide the findings this baseline accepts (write one with `phi-lint baseline`; default: `baseline` in [tool.phi-lint]).")
 @click.option("--diff-base", metavar="REV", help="Report only findings on lines added or changed since REV (git; for pull requests).")
 @click.option("--show-suppressed", is_flag=True, help="List every suppressed finding with its reason.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings of each rule instead of the findings.")
+@click.option("--show-settings", is_flag=True, help="Print the settings of the first path and the file they come from, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, then exit.")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply safe fixes (files are rewritten).")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too (review them).")
+@click.option("--unsafe-fixes", is_flag=True, help="Apply unsafe fixes too with --fix or --diff; without them, show them as available.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 when there would be changes.")
 @click.option("--show-fixes", is_flag=True, help="List every fix applied (with --fix) or that would be (with --diff).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix, exit 1 when a fix was applied, even if no finding remains.")
-def check(paths, output_format, output_file, select, ignore, extend_select, config_path, exclude, extend_exclude,
-          force_exclude, respect_gitignore, stdin_filename, exit_zero, quiet, jobs, no_cache,
-          baseline_file, diff_base, show_suppressed, apply_fixes, unsafe_fixes, show_diff, show_fixes, exit_non_zero_on_fix) -> None:
+@click.option("--add-noqa", is_flag=True, help="Write a `# phi-lint: ignore[...]` comment with --reason for every finding (adopting on a legacy codebase).")
+@click.option("--reason", help="The reason --add-noqa writes into each comment (required with it: suppressions are audit evidence).")
+def check(paths, **options) -> None:
     """Check PATHS (files or folders; default: the current folder; '-' reads stdin)."""
     from phi_lint import runner
 
+    o = SimpleNamespace(**options)
     paths = list(paths) or ["."]
+    _usage_or_exit(o, paths)
     overrides = dict(
-        select=_codes(select), ignore=_codes(ignore, "--ignore"), extend_select=_codes(extend_select, "--extend-select"),
-        exclude=_globs(exclude), extend_exclude=_globs(extend_exclude), respect_gitignore=respect_gitignore,
+        select=_codes(o.select), ignore=_codes(o.ignore, "--ignore"), extend_select=_codes(o.extend_select, "--extend-select"),
+        exclude=_globs(o.exclude), extend_exclude=_globs(o.extend_exclude), respect_gitignore=o.respect_gitignore,
     )
     try:
-        config = resolve_config(config_path, paths, stdin_filename, **overrides)
+        config = resolve_config(o.config_path, paths, o.stdin_filename, **overrides)
     except ConfigError as exc:
         _say(f"phi-lint: config error: {exc}")
         sys.exit(EXIT_ERROR)
@@ -119,57 +127,92 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
     if missing:
         _say(f"phi-lint: no such file or folder: {missing[0]}")
         sys.exit(EXIT_ERROR)
-    if output_file:
-        _writable_or_exit(output_file, "--output-file")
-    root = report_root(paths, config, stdin_filename)
-    if baseline_file is None and config.baseline_path is not None:
-        baseline_file = _relative(config.baseline_path)  # `baseline = "..."` in [tool.phi-lint]
-    accepted, changes = _ci_inputs(baseline_file, diff_base, Path(stdin_filename or paths[0]))
-    if "-" in paths:
-        data = sys.stdin.buffer.read()
-        if force_exclude and stdin_filename and runner.excluded(config)(Path(stdin_filename), False):
+    if o.output_file:
+        _writable_or_exit(o.output_file, "--output-file")
+    if o.show_settings:
+        _emit(_settings_report(config, Path(o.stdin_filename or paths[0]), o.output_format), o.output_file)
+        sys.exit(EXIT_CLEAN)
+    root = report_root(paths, config, o.stdin_filename)
+    if o.baseline_file is None and config.baseline_path is not None:
+        o.baseline_file = _relative(config.baseline_path)  # `baseline = "..."` in [tool.phi-lint]
+    accepted, changes = _ci_inputs(o.baseline_file, o.diff_base, Path(o.stdin_filename or paths[0]))
+    data = sys.stdin.buffer.read() if "-" in paths else None
+    if data is not None:
+        if o.force_exclude and o.stdin_filename and runner.excluded(config)(Path(o.stdin_filename), False):
             result = runner.CheckResult([])  # as ruff does for editors: an excluded file has nothing to say
         else:
-            result = runner.check_stdin(data, stdin_filename or "-", config)
+            result = runner.check_stdin(data, o.stdin_filename or "-", config)
     else:
         notes: list[str] = []
-        files = runner.discover(paths, config, force_exclude=force_exclude, notes=notes)
+        files = runner.discover(paths, config, force_exclude=o.force_exclude, notes=notes)
         for note in notes:
             _say(f"phi-lint: warning: {note}")
+        if o.show_files:
+            _emit("".join(printable(runner.display_path(f)) + "\n" for f in sorted(files)), o.output_file)
+            sys.exit(EXIT_CLEAN)
         if not files and not notes:
             _say("phi-lint: warning: no Python files found under the given paths (all excluded?)")
         try:
-            result = runner.check_paths(files, config, jobs=jobs, config_for=config_for_files(config_path, overrides))
+            result = runner.check_paths(files, config, jobs=o.jobs, config_for=config_for_files(o.config_path, overrides))
         except ConfigError as exc:  # a nested project's pyproject.toml
             _say(f"phi-lint: config error: {exc}")
             sys.exit(EXIT_ERROR)
     if accepted is not None:
         from phi_lint import baseline
 
-        result = baseline.apply(result, accepted, root, baseline_file, config.is_enabled)
+        result = baseline.apply(result, accepted, root, o.baseline_file, config.is_enabled)
     if changes is not None:
         from phi_lint.gitdiff import only_changed
 
         result = only_changed(result, changes)
+    if o.add_noqa:
+        _add_noqa(result, o.reason)
     fixed = 0
     report_to_stderr = False
-    if apply_fixes or show_diff:
-        stdin = data if "-" in paths else None
-        result, fixed = _run_fixes(result, config, unsafe_fixes, show_diff, show_fixes, stdin,
-                                   to_stderr=bool(output_file) or output_format not in ("text", "concise") or stdin is not None, quiet=quiet,
-                                   config_for=config_for_files(config_path, overrides))
-        report_to_stderr = stdin is not None  # stdout carries the fixed source, as with ruff
+    if o.apply_fixes or o.show_diff:
+        result, fixed = _run_fixes(result, config, o.unsafe_fixes, o.show_diff, o.show_fixes, data,
+                                   to_stderr=bool(o.output_file) or o.output_format not in ("text", "concise") or data is not None,
+                                   quiet=o.quiet, config_for=config_for_files(o.config_path, overrides))
+        report_to_stderr = data is not None  # stdout carries the fixed source, as with ruff
     if any(f.fix is not None for f in result.findings):
         from phi_lint.fix.apply import keep_appliable_fixes
 
         result = keep_appliable_fixes(result)
-
-    render = renderer(output_format)
-    stream_is_file = output_file is not None
     from phi_lint.report.text import default_color
 
-    text = render(result, color=(not stream_is_file and output_format == "text" and default_color()),
-                  show_suppressed=show_suppressed, root=root, quiet=quiet, unsafe_fixes=unsafe_fixes)
+    color = o.output_file is None and o.output_format in ("text", "concise") and default_color()
+    if o.statistics:
+        from phi_lint.report.statistics import render_statistics
+
+        text = render_statistics(result, as_json=o.output_format == "json", unsafe_fixes=o.unsafe_fixes)
+    else:
+        text = renderer(o.output_format)(result, color=color, show_suppressed=o.show_suppressed, root=root, quiet=o.quiet,
+                                         unsafe_fixes=o.unsafe_fixes)
+    _emit(text, o.output_file, err=report_to_stderr, color=color)
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+    failed = result.findings or (o.exit_non_zero_on_fix and fixed)
+    sys.exit(EXIT_FINDINGS if failed and not o.exit_zero else EXIT_CLEAN)
+
+
+def _usage_or_exit(o: SimpleNamespace, paths: list[str]) -> None:
+    """Options that cannot go together stop the run before any work (exit 2), as click does."""
+    problem = None
+    if o.add_noqa and not (o.reason or "").strip():
+        problem = "--add-noqa needs --reason \"...\": a suppression is audit evidence of an accepted risk"
+    elif o.reason is not None and not o.add_noqa:
+        problem = "--reason goes with --add-noqa"
+    elif o.add_noqa and (o.apply_fixes or o.show_diff):
+        problem = "--add-noqa cannot be combined with --fix or --diff"
+    elif o.add_noqa and "-" in paths:
+        problem = "--add-noqa writes files: it cannot work on stdin"
+    if problem:
+        _say(f"phi-lint: {problem}")
+        sys.exit(EXIT_ERROR)
+
+
+def _emit(text: str, output_file: str | None, err: bool = False, color: bool = False) -> None:
+    """A report to --output-file or the terminal; keys are masked by the reporters already."""
     if output_file:
         try:
             Path(output_file).write_text(text, encoding="utf-8")
@@ -177,11 +220,47 @@ def check(paths, output_format, output_file, select, ignore, extend_select, conf
             _say(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}")
             sys.exit(EXIT_ERROR)
     elif text:
-        click.echo(text, nl=False, err=report_to_stderr)
-    if result.errors:
-        sys.exit(EXIT_ERROR)
-    failed = result.findings or (exit_non_zero_on_fix and fixed)
-    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+        click.echo(text, nl=False, err=err, color=color or None)  # FORCE_COLOR: click would strip colours off a pipe
+
+
+def _settings_report(config: Config, path: Path, output_format: str) -> str:
+    """--show-settings: the settings that apply to `path` and where they come from, as TOML that
+    could be pasted into a pyproject.toml (or JSON with --format json)."""
+    from phi_lint.config import settings
+
+    values = settings(config)
+    source = str(config.source) if config.source else None
+    if output_format == "json":
+        import json
+
+        return json.dumps({"path": path.as_posix(), "source": source, "settings": values}, indent=2, ensure_ascii=False) + "\n"
+    origin = f"{source} [tool.phi-lint]" if source else f"the defaults (no pyproject.toml with [tool.phi-lint] above {path.as_posix()})"
+    lines = [f"# settings for {printable(path.as_posix())}", f"# from {printable(origin)}, with the command-line options applied", "[tool.phi-lint]"]
+    lines += [f"{key} = {_toml_value(value)}" if value is not None else f"# {key} is not set" for key, value in values.items()]
+    return mask("\n".join(lines) + "\n")
+
+
+def _toml_value(value) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _add_noqa(result, reason: str) -> None:
+    """--add-noqa --reason: write the comments, say how many, exit 0 (as ruff does)."""
+    from phi_lint.fix.suppressions import add_suppressions
+
+    comments, files, messages = add_suppressions(result, reason.strip())
+    for message in messages:
+        _say(f"phi-lint: {message}")
+    _say(f"Added {comments} suppression{'s' if comments != 1 else ''} to {files} file{'s' if files != 1 else ''}.")
+    sys.exit(EXIT_ERROR if messages or result.errors else EXIT_CLEAN)
 
 
 def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: bool, stdin: bytes | None,

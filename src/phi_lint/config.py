@@ -147,6 +147,20 @@ def is_function_path(name: str) -> bool:
     return not parts[-1][:1].isupper() and not parts[-2][:1].isupper()
 
 
+def settings(config: Config) -> dict[str, object]:
+    """Every key of [tool.phi-lint] with the value in effect, as TOML would hold it (None: not set)."""
+    out: dict[str, object] = {}
+    for key in KNOWN_KEYS:
+        attribute, kind = _KEYS[key]
+        value = getattr(config, attribute)
+        if kind == "table":
+            value = {pattern: list(codes) for pattern, codes in value}
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[key] = value
+    return out
+
+
 def _code_prefix_ok(value: str) -> bool:
     return value == "ALL" or (value.startswith("PHI") and value[3:].isdigit() or value == "PHI")
 

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from phi_lint.analysis.classify import Classifier
@@ -29,8 +29,10 @@ _IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends ast counts (and only those)
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
-    r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s+reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q))?"
-    r"|(?P<noqa>noqa)\b(?::\s*(?P<noqa_codes>[A-Z]+[0-9]*(?:\s*,?\s*[A-Z]+[0-9]*)*))?(?:\s*--\s*(?P<noqa_reason>\S.*))?)",
+    r"#\s*(?:phi-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?"
+    r"|(?P<noqa>noqa)\b(?::\s*(?P<noqa_codes>(?!reason\b)[A-Z]+[0-9]*(?:\s*,?\s*(?!reason\b)[A-Z]+[0-9]*)*))?)"
+    # the reason: `reason="..."`, or the rest of the comment after `--` or a dash (up to another suppression)
+    r"(?:\s*(?:reason\s*=\s*(?P<q>[\"'])(?P<reason>.*?)(?P=q)|(?:--|\u2014|\u2013)\s*(?P<dash_reason>(?:(?!\s*#\s*(?:phi-lint:|noqa\b)).)+)))?",
     re.IGNORECASE,
 )
 
@@ -39,14 +41,20 @@ _COMMENT = re.compile(
 class SuppressionComment:
     kind: str
     line: int
-    col: int
+    col: int  # ast-style UTF-8 byte columns of the suppression within the line
     end_col: int
     codes: tuple[str, ...]  # empty: every code
     reason: str | None
     used: bool = False
+    start: int = 0  # 0-based character columns of the same span (for fixes)
+    end: int = 0
+    used_codes: set[str] = field(default_factory=set)  # the listed codes that hid a finding ("" for a blanket one)
 
-    def covers(self, code: str) -> bool:
-        return not self.codes or any(code.startswith(c) for c in self.codes)
+    def covering(self, code: str) -> str | None:
+        """The listed code or prefix that covers `code` ("" when the comment names none), else None."""
+        if not self.codes:
+            return ""
+        return next((c for c in self.codes if code.startswith(c)), None)
 
 
 class Engine:
@@ -208,8 +216,10 @@ class Engine:
         if above >= 1 and ctx.lines[above - 1].lstrip().startswith("#"):
             candidates.add(above)
         for comment in ctx.suppressions:
-            if comment.line in candidates and comment.covers(code):
+            matched = comment.covering(code) if comment.line in candidates else None
+            if matched is not None:
                 comment.used = True
+                comment.used_codes.add(matched)
                 return Suppression(comment.kind, comment.line, comment.reason)
         return None
 
@@ -316,20 +326,20 @@ def _suppression_comments(text: str, lines: list[str]) -> list[SuppressionCommen
             continue
         line = lines[number - 1]
         for match in _COMMENT.finditer(comment):
+            reason = (match.group("reason") or match.group("dash_reason") or "").strip() or None
             if match.group("noqa"):
                 codes = tuple(c for c in re.split(r"[\s,]+", match.group("noqa_codes") or "") if c)
-                reason = (match.group("noqa_reason") or "").strip() or None
                 kind = "noqa"
             else:
                 codes = tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
-                reason = (match.group("reason") or "").strip() or None
                 kind = "phi-lint"
             if kind == "noqa" and codes and not any(c.upper().startswith("PHI") for c in codes):
                 continue  # another tool's codes (`# noqa: E501`)
             # ast-style byte columns, as the engine's spans expect
             start = len(line[: col + match.start()].encode())
             end = len(line[: col + match.end()].encode())
-            out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason))
+            out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason,
+                                          start=col + match.start(), end=col + match.end()))
     return out
 
 

@@ -7,7 +7,8 @@ import sys
 from types import SimpleNamespace
 from typing import Iterator
 
-from phi_lint.checks.base import Context, Report, Rule
+from phi_lint.checks.base import Context, Report, Rule, all_rules, is_rule_selector
+from phi_lint.fix.suppressions import removal_fix
 from phi_lint.model import Severity
 
 
@@ -174,3 +175,116 @@ class InvalidConfiguration(Rule):
     def text(cls, error: Exception) -> str:
         """`PHI904 message` as a front that cannot stop the run (flake8) reports it."""
         return f"{cls.code} {cls.message.format(error=error)}"
+
+
+class UnknownSuppressionCode(Rule):
+    """## What it does
+    Finds a suppression comment that names a code phi-lint does not have:
+    `# phi-lint: ignore[PHI2O1]`, `# noqa: PHI999`. Codes of other tools in a `# noqa`
+    (`E501`, `S105`) are theirs and left alone.
+
+    ## Why is this bad?
+    A mistyped code suppresses nothing: the finding it was meant to accept is still reported, or
+    worse, the comment stays as audit evidence of a decision that never took effect. A
+    suppression names exactly the risk that was accepted.
+
+    ## Example
+    ```python
+    audit.info("release for MRN %s", patient.mrn)  # phi-lint: ignore[PHI2O1] reason="audit log in the PHI vault"
+    ```
+
+    ## Use instead
+    ```python
+    audit.info("release for MRN %s", patient.mrn)  # phi-lint: ignore[PHI201] reason="audit log in the PHI vault"
+    ```
+
+    ## Fix safety
+    No fix: only a person knows which code was meant (`phi-lint rules` lists them).
+
+    ## Controls
+    SOC 2 CC7.2 (evidence of monitoring decisions).
+
+    ## References
+    - CONVENTIONS: suppression comments
+    """
+
+    code = "PHI902"
+    name = "unknown-suppression-code"
+    severity = Severity.WARNING
+    message = "{codes} in this suppression {verb} not a phi-lint rule code (see `phi-lint rules`)"
+    needs_tree = False
+    after_suppressions = True
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        for comment in getattr(ctx, "suppressions", ()):
+            ours = comment.codes if comment.kind == "phi-lint" else [c for c in comment.codes if c.startswith("PHI")]
+            unknown = [c for c in ours if not is_rule_selector(c)]
+            if unknown:
+                codes = ", ".join(f"`{c}`" for c in unknown)
+                message = self.message.format(codes=codes, verb="is" if len(unknown) == 1 else "are")
+                yield Report(node=position(comment.line, comment.col, comment.line, comment.end_col), message=message, stmt=None)
+
+
+class UnusedSuppression(Rule):
+    """## What it does
+    Finds a suppression comment, or a code in one, that hides nothing: the rule it names is
+    selected but no longer reports anything there (the code was fixed, moved or rewritten). Like
+    ruff's RUF100. Codes of rules that are not selected for the file, and a bare `# noqa` (which
+    may be another tool's), are left alone.
+
+    ## Why is this bad?
+    Suppressions are audit evidence of accepted risks. One that accepts nothing misleads the
+    auditor who reads `--show-suppressed`, and silently hides the next leak written on that line.
+
+    ## Example
+    ```python
+    audit.info("release queued")  # phi-lint: ignore[PHI201] reason="audit log in the PHI vault"
+    ```
+
+    ## Use instead
+    ```python
+    audit.info("release queued")
+    ```
+
+    ## Fix safety
+    Safe: the fix takes out only the codes that hide nothing (the whole comment, with its reason,
+    when none is left), so every finding reported before is reported after.
+
+    ## Controls
+    SOC 2 CC7.2 (evidence of monitoring decisions).
+
+    ## References
+    - ruff RUF100 (unused-noqa)
+    - CONVENTIONS: suppression comments
+    """
+
+    code = "PHI903"
+    name = "unused-suppression"
+    severity = Severity.WARNING
+    message = "unused suppression: {what}"
+    fix_title = "Remove the unused suppression"
+    after_suppressions = True
+
+    def check(self, ctx: Context) -> Iterator[Report]:
+        if ctx.analysis is None:  # a file that did not parse reported nothing to suppress
+            return
+        for comment in getattr(ctx, "suppressions", ()):
+            if comment.kind == "noqa" and not comment.codes:
+                continue  # a bare noqa may be for another tool
+            if not comment.codes:
+                unused: tuple[str, ...] = () if comment.used else ("",)
+            else:
+                ours = [c for c in comment.codes if c.startswith("PHI") and is_rule_selector(c)]
+                unused = tuple(c for c in ours if c not in comment.used_codes and self._selected(ctx, c))
+            if not unused:
+                continue
+            what = ("no phi-lint finding here" if unused == ("",) else
+                    ", ".join(f"`{c}`" for c in unused) + (" reports" if len(unused) == 1 else " report") + " nothing here")
+            line = ctx.lines[comment.line - 1]
+            fix = removal_fix(line, comment.line, comment.start, comment.end, comment.codes, tuple(c for c in unused if c))
+            yield Report(node=position(comment.line, comment.col, comment.line, comment.end_col),
+                         message=self.message.format(what=what), stmt=None, fix=fix)
+
+    @staticmethod
+    def _selected(ctx: Context, prefix: str) -> bool:
+        return any(cls.code.startswith(prefix) and ctx.config.is_enabled(cls.code, ctx.path) for cls in all_rules())

@@ -12,6 +12,9 @@ from phi_lint.model import CheckResult, Finding, Severity
 from phi_lint.paths import printable
 
 
+SEVERITY_COLORS = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}
+
+
 class Style:
     def __init__(self, color: bool) -> None:
         self.color = color
@@ -21,10 +24,12 @@ class Style:
 
 
 def use_color(stream) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
+    """Colour on a terminal; FORCE_COLOR (any non-empty value, as ruff reads it) forces it
+    through a pipe, e.g. in CI logs; NO_COLOR turns it off otherwise."""
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("NO_COLOR"):
+        return False
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -113,7 +118,7 @@ def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = 
     out: list[str] = []
     findings = result.findings
     for f in findings:
-        sev = {Severity.ERROR: "1;31", Severity.WARNING: "1;33"}.get(f.severity, "1;34")
+        sev = SEVERITY_COLORS.get(f.severity, "1;34")
         # like ruff: marked when `--fix` alone would fix it
         fixable = style(" [*]", "1;36") if fix_marked(f, unsafe_fixes) else ""
         out.append(f"{style(printable(f.path), '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {printable(f.message)}")
@@ -174,9 +179,11 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
     return out
 
 
-def render_concise(result: CheckResult, *, show_suppressed: bool = False, quiet: bool = False, unsafe_fixes: bool = False,
-                   **_: object) -> str:
-    lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}" for f in result.findings]
+def render_concise(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False,
+                   unsafe_fixes: bool = False, **_: object) -> str:
+    style = Style(color)
+    lines = [f"{style(printable(f.path), '1')}:{f.line}:{f.column}: {style(f.code, SEVERITY_COLORS.get(f.severity, '1;34'))} {printable(f.message)}"
+             for f in result.findings]
     lines += [f"error: {printable(e)}" for e in result.errors]
     lines += accepted_risks(result, show_suppressed, concise=True)
     if result.findings and not quiet:
