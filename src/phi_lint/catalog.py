@@ -74,6 +74,7 @@ class Vocabulary:
     record_containers: frozenset[str] = frozenset()  # `rec["demographics"]`, `resp["Item"]`: still the record
     document_words: frozenset[str] = frozenset()  # a file named `chart`, `dictation`: a clinical document
     path_words: frozenset[str] = frozenset()  # `path`, `file`, `pdf`: how a file name says it is a file
+    word_forms: dict[str, str] = field(default_factory=dict)  # `transcribed` -> `transcript`
     weak_subject_terms: frozenset[tuple[str, ...]] = frozenset()  # what counts on a bare `member`
     flag_prefixes: tuple[tuple[str, ...], ...] = ()  # `has_ssn`: a flag, not the identifier
     count_prefixes: tuple[tuple[str, ...], ...] = ()  # `n_diagnoses`
@@ -201,6 +202,7 @@ class Catalog:
     access: AccessControl = field(default_factory=AccessControl)
     data_groups: dict[str, frozenset[str]] = field(default_factory=dict)  # what a prompt data policy names
     pseudonymous: frozenset[str] = frozenset()  # identifier categories a pseudonym can stand in for
+    content_attributes: dict = field(default_factory=dict)  # telemetry keys that record prompts and answers
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -261,6 +263,7 @@ def _vocabulary(data: dict) -> Vocabulary:
         record_containers=frozenset(data.get("record-containers", ())),
         document_words=frozenset(data.get("document-words", ())),
         path_words=frozenset(data.get("path-words", ())),
+        word_forms=dict(data.get("word-forms", {})),
         weak_subject_terms=frozenset(tuple(t.split()) for t in data.get("weak-subject-terms", ())),
         flag_prefixes=tuple(tuple(t.split()) for t in data.get("flag-prefixes", ())),
         count_prefixes=tuple(tuple(t.split()) for t in data.get("count-prefixes", ())),
@@ -419,6 +422,7 @@ def load() -> Catalog:
         _add_sources(data, catalog)
         catalog.hooks += tuple(data.get("hook", ()))
         catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
+        catalog.content_attributes.update(data.get("content-attributes", {}))
         catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
     catalog.access = _access_control(load_toml("access-control.toml"))

@@ -73,8 +73,9 @@ class Classifier:
         name), `dateofbirth` -> (date, of, birth). A word is split only into pieces that are all
         words of the vocabulary, so `hostname` and `namespace` stay whole."""
         out: list[str] = []
+        forms = self.vocabulary.word_forms
         for word in split_words(name):
-            out.extend(self._compound(word))
+            out.extend(self._compound(forms.get(word, word)))
         return tuple(out)
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - a classifier lives for the process

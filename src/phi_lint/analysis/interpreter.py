@@ -24,6 +24,9 @@ from phi_lint.analysis.labels import (
     WEB_REQUEST, Origin, Step, Taint, add_step, field_of, real, sanitised, union, without,
 )
 from phi_lint.analysis.sinks import Sinks
+from phi_lint.analysis.patterns import Patterns
+from phi_lint.analysis.records import Records
+from phi_lint.analysis.templates import Templates
 from phi_lint.analysis.sources import Sources
 from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
 from phi_lint.analysis.syntax import MUTATORS, included_fields, is_items, is_literal, operands, parameters_of, same_shape, target_name
@@ -37,7 +40,7 @@ LOOP_PASSES = 3
 _COUNTING_BUILTINS = frozenset({"len", "bool", "any", "all", "isinstance", "issubclass", "callable", "hasattr", "id", "type", "hash"})
 
 
-class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
+class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patterns, Templates):
     """One unit: a function or method body (or the module body) interpreted in order."""
 
     def __init__(self, module: ModuleAnalysis, unit: FunctionInfo | None, cls: ClassInfo | None) -> None:
@@ -46,6 +49,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
         self.cls = cls
         self.env: dict[str, Taint] = {}
         self.types: dict[str, str] = {}
+        self.record_types: dict[str, str] = {}  # variable -> the local record class it holds
+        self.template_slots: dict[str, tuple[str, ...]] = {}  # variable -> placeholders of its prompt template
         self.ctors: dict[str, ast.Call] = {}  # variable -> the call that made it (for endpoint checks)
         self.consts: dict[str, ast.expr] = {}  # variable -> last value expression (constant folding)
         self.self_name: str | None = None
@@ -165,6 +170,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
                     self._bind(s.target, s.value, self.ev_named(s.value, s.target))
                     if rtype and isinstance(s.target, ast.Name):
                         self.types.setdefault(s.target.id, rtype)
+                    if isinstance(s.target, ast.Name):  # `p: Patient = load(k)`: a record by its annotation
+                        typed = self._typed_record(s.annotation, s.target.id, s.target)
+                        self.env[s.target.id] = union(self.env.get(s.target.id, CLEAN), typed)
             elif kind is ast.AugAssign:
                 value = self.ev(s.value)
                 current = self.ev(s.target) if not isinstance(s.target, ast.Name) else self.env.get(s.target.id, CLEAN)
@@ -203,14 +211,15 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
                 if s.exc is not None:
                     self._raise(s.exc)
             elif kind is ast.Match:
-                self.ev(s.subject)
-                self._branches([c.body for c in s.cases])
+                self._match_statement(s)
             elif kind is ast.Assert:
                 self.ev(s.test)
                 if s.msg is not None:
                     self._sink_argument(s.msg, "EXCEPTION", "an assertion message", "the message", SinkSpec("EXCEPTION", "*", "*", frozenset(), "", ""))
             elif kind is ast.ClassDef and not self.is_module:
                 pass  # nested classes are rare in the code we check; skipped
+            elif kind is ast.ClassDef:
+                self._class_defaults(s)
             elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
                 if not self.is_module:
                     nested = FunctionInfo(s, None, parameters_of(s, method=False))
@@ -225,11 +234,23 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
         finally:
             self.stmt = previous
 
-    def _branches(self, blocks: list[list[ast.stmt]]) -> None:
+    def _class_defaults(self, node: ast.ClassDef) -> None:
+        """`api_key: str = "sk-..."` in a settings class: class-level defaults are evaluated with
+        their names, so key-shaped literals among them are found (PHI401)."""
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign):
+                self.ev_named(stmt.value, stmt.targets[0])
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                self.ev_named(stmt.value, stmt.target)
+
+    def _branches(self, blocks: list[list[ast.stmt]], setups: list | None = None) -> None:
+        """Each block from the same start (after its setup: a `case` binds its pattern), merged."""
         start = self.env
         results = []
-        for body in blocks:
+        for i, body in enumerate(blocks):
             self.env = dict(start)
+            if setups is not None:
+                setups[i]()
             self.block(body)
             results.append(self.env)
         self.env = _merge(results)
@@ -277,6 +298,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
                 self.types.pop(target.id, None)
             self.consts[target.id] = value
             self._remember_mapping(target.id, value)
+            self._remember_record_type(target.id, value)
+            self._remember_template(target.id, value)
             self._remember_exception(target.id, value)
             if self._is_prompt_text(target.id, value):
                 taint = union(taint, self._birth(LLM_PROMPT, "prompt", target.id, f"`{target.id}` is a prompt built from data", value))
@@ -493,7 +516,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources):
         base = self.ev(node.value)
         if node.attr == "__dict__":
             return base  # every field of the object, as a dict
-        return self._member(base, node.attr, node)
+        typed = self._typed_field(node)  # `visit.subject` where `subject: Patient`
+        return union(typed, self._member(base, node.attr, node)) if typed else self._member(base, node.attr, node)
 
     def _member(self, base: Taint, member: str, node: ast.expr) -> Taint:
         """A field of a value: `patient.ssn`, `record["dob"]`, `payload.get("mrn")`."""

@@ -9,6 +9,8 @@ from phi_lint.catalog import Catalog
 
 # A cheap first look at a string constant: could it be a key at all? (key_provider decides)
 KEY_HINT = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|^[A-Za-z0-9]{32,84}$")
+# What separates a key from the text around it in a header, a URL or a connection string.
+_TOKEN_SEPARATORS = re.compile(r"[\s?&=:@/\"',;]+")
 
 
 def key_provider(value: str, context: str | None, catalog: Catalog) -> tuple[str, str] | None:
@@ -23,20 +25,28 @@ def key_provider(value: str, context: str | None, catalog: Catalog) -> tuple[str
         if only_as:
             candidates = [value] if context in only_as else []
         else:
-            candidates = value.split()  # "Bearer sk-..."
+            candidates = key_tokens(value)
         if any(pattern.match(token) and looks_random(token) for token in candidates):
             env = next((k.get("env", "API_KEY") for k in catalog.endpoints.get("key", ()) if k["provider"] == provider), "API_KEY")
             return provider, env
     return None
 
 
+def key_tokens(value: str) -> list[str]:
+    """The words of a string a key may be one of: "Bearer sk-...", "https://host/v1?key=AIza...",
+    "https://user:sk-...@proxy"."""
+    return [t for t in _TOKEN_SEPARATORS.split(value) if t]
+
+
 def looks_random(token: str) -> bool:
-    """Keys are random: letters and digits mixed, many distinct characters, few separators.
-    `sk-learn-pipeline-for-readmission` has the shape of a key but reads as words."""
+    """Keys are random: letters and digits mixed (or upper and lower case mixed, as in letters-only
+    `hf_` tokens), many distinct characters, few separators. `sk-learn-pipeline-for-readmission`
+    has the shape of a key but reads as words."""
     letters = sum(c.isalpha() for c in token)
     digits = sum(c.isdigit() for c in token)
     separators = sum(c in "-_" for c in token)
-    return letters > 0 and digits > 0 and len(set(token)) >= 10 and separators <= len(token) * 0.12
+    mixed = digits > 0 or (any(c.isupper() for c in token) and sum(c.islower() for c in token) > 1)
+    return letters > 0 and mixed and len(set(token)) >= 10 and separators <= len(token) * 0.12
 
 
 # ---------------------------------------------------------------------- masking any output

@@ -10,6 +10,7 @@ from phi_lint.analysis.classify import Classifier, Sensitivity
 from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
 from phi_lint.analysis.imports import ImportMap
 from phi_lint.analysis.interpreter import FunctionAnalysis
+from phi_lint.analysis.records import promote_records
 from phi_lint.analysis.labels import union
 from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
 from phi_lint.analysis.syntax import bindings_of, parameters_of
@@ -61,6 +62,7 @@ class ModuleAnalysis:
                 self.functions[stmt.name] = FunctionInfo(stmt, None, parameters_of(stmt, method=False))
             elif isinstance(stmt, ast.ClassDef):
                 self._collect_class(stmt)
+        promote_records(self)
 
     def _collect_class(self, node: ast.ClassDef) -> None:
         fields: set[str] = set()

@@ -7,7 +7,7 @@ import ast
 
 from phi_lint.analysis.facts import FlowEvent
 from phi_lint.analysis.labels import CLEAN, LLM_PROMPT, LLM_RESPONSE, Step, Taint, add_step, union
-from phi_lint.analysis.syntax import operands
+from phi_lint.analysis.syntax import is_literal, operands
 from phi_lint.catalog import SinkSpec
 
 
@@ -27,6 +27,8 @@ class Sinks:
             if key.startswith(type_name + "."):
                 method = key[len(type_name) + 1 :]
                 break
+        if key in self.m.catalog.content_attributes.get("calls", ()):
+            arg_taints, kw_taints = self._content_attributes(node, arg_taints, kw_taints)
         result = CLEAN
         everything = CLEAN
         for t in arg_taints + kw_taints:
@@ -60,6 +62,35 @@ class Sinks:
         if not result and all(spec.returns == "" for spec in specs):
             return CLEAN
         return result
+
+    def _content_attributes(self, node: ast.Call, arg_taints: list, kw_taints: list) -> tuple[list, list]:
+        """`span.set_attribute("gen_ai.prompt", text)`: a value given to a GenAI content key is a
+        prompt or an answer whatever its name (log-sinks.toml `content-attributes`)."""
+        spec = self.m.catalog.content_attributes
+        event = self.const_str(node.args[0]) if node.args else None
+        event_role = _content_role(event, spec)
+
+        def role_taint(role: str | None, value: ast.expr) -> Taint:
+            if role is None or is_literal(value) or self._clears(value):
+                return CLEAN
+            label = LLM_PROMPT if role == "prompt" else LLM_RESPONSE
+            text = self.m.line_text(value)
+            return self._birth(label, role, text, f"`{text}` is recorded as the model's {role} of a GenAI span", value)
+
+        def mapping_taint(value: ast.expr) -> Taint:
+            out = CLEAN
+            if isinstance(value, ast.Dict):
+                for k, v in zip(value.keys, value.values):
+                    out = union(out, role_taint(event_role or _content_role(self.const_str(k) if k is not None else None, spec), v))
+            return out
+
+        args = list(arg_taints)
+        if len(node.args) >= 2:  # set_attribute(key, value); add_event(name, attributes)
+            args[1] = union(args[1], role_taint(event_role, node.args[1]) if not isinstance(node.args[1], ast.Dict) else mapping_taint(node.args[1]))
+        if node.args and isinstance(node.args[0], ast.Dict):  # set_attributes({...})
+            args[0] = union(args[0], mapping_taint(node.args[0]))
+        kws = [union(t, mapping_taint(kw.value)) if kw.arg == "attributes" else t for kw, t in zip(node.keywords, kw_taints)]
+        return args, kws
 
     def _may_retrieve(self, node: ast.Call, key: str) -> bool:
         """Can this model request fetch stored data besides what it sends: a chain, an agent or a
@@ -260,3 +291,12 @@ class Sinks:
         if t:
             out.append((node, t))
 
+
+def _content_role(key: str | None, spec: dict) -> str | None:
+    """"prompt" or "response" when a telemetry key records a model's input or output."""
+    if not key:
+        return None
+    for role, table in (("prompt", "prompt-keys"), ("response", "response-keys")):
+        if any(key == p or (p.endswith("*") and key.startswith(p[:-1])) for p in spec.get(table, ())):
+            return role
+    return None

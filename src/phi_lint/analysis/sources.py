@@ -30,9 +30,18 @@ class Sources:
     """Source handlers of FunctionAnalysis."""
 
     def _call_and_sources(self, node: ast.Call) -> Taint:
-        """A call's taint: what `_call` gives, and the label of a source call (rules/sources.toml)."""
+        """A call's taint: what `_call` gives, and the label of a source call (rules/sources.toml)
+        or of a function declared to return a record (`def load(k) -> Patient`)."""
         out = self._call(node)
         func = node.func
+        if isinstance(func, ast.Name) and func.id in self.m.functions:
+            returned = self._returned_record(node)
+            return union(returned, out) if returned else out
+        if isinstance(func, ast.Attribute):
+            self._template_input(node)  # `chain.invoke(record)` of a prompt asking for `{date_of_birth}`
+            filled = self._filled_template(node)  # `TEMPLATE.format(**denial)`
+            if filled:
+                out = union(out, filled)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if name is None or name not in self.m.catalog.source_names:
             return out

@@ -59,7 +59,7 @@ class Types:
         rtype = self._annotation_type(ann)
         if rtype:
             self.types[arg.arg] = rtype
-        taint = self._upload_annotation(arg)
+        taint = union(self._upload_annotation(arg), self._typed_record(ann, arg.arg, arg))
         for cls_name in annotation_names(ann):
             info = self.m.classes.get(cls_name)
             dotted = self.m.imports.names.get(cls_name, cls_name)
@@ -122,6 +122,8 @@ class Types:
             if base is None:
                 return None, False
             key = f"{base}.{node.attr}"
+            if inst and key in self.m.catalog.instances:  # `app.logger` of `app = Flask(...)`
+                return self.m.catalog.instances[key], True
             if not inst:
                 inst_type = self.m.catalog.instances.get(key)
                 if inst_type:

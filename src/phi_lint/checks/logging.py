@@ -95,9 +95,10 @@ class PayloadInLog(FlowRule):
 
 class PhiInException(FlowRule):
     """## What it does
-    Finds PHI, clinical text, a PHI record or a request body in the message of a raised
-    exception, an assertion, or data sent to an error tracker (`sentry_sdk.capture_message`,
-    `set_context`, `set_user`, `set_extra`, breadcrumbs).
+    Finds PHI, clinical text, a PHI record, a request body or a model's answer in the message of
+    a raised exception, an assertion, or data sent to an error tracker (`sentry_sdk.capture_message`,
+    `set_context`, `set_user`, `set_extra`, scopes, breadcrumbs and `before_send` hooks; Bugsnag,
+    Airbrake, Honeybadger, Rollbar, New Relic errors).
 
     ## Why is this bad?
     Exception messages end up in tracebacks, HTTP error responses, error trackers and on-call
@@ -130,5 +131,5 @@ class PhiInException(FlowRule):
     message = "`{source}` reaches {sink} ({argument}): {why}"
     fix_title = "Wrap the value in the redactor"
     fix_applicability = Applicability.SAFE
-    labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD, PAYLOAD)
+    labels = (PHI_FIELD, CLINICAL_TEXT, PHI_RECORD, PAYLOAD, LLM_RESPONSE)
     sinks = frozenset({"EXCEPTION"})

@@ -14,6 +14,7 @@ import re
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
+from phi_lint.analysis.keys import key_tokens
 from phi_lint.analysis.syntax import target_name
 from phi_lint.fix.source import Source, source_of
 from phi_lint.fix.targets import _definitions, _keyed_value, _parents, _single_use_definition, fix_targets, parameter_names
@@ -666,7 +667,7 @@ def env_key_fix(ctx, node: ast.Constant, env: str, stmt: ast.stmt, title: str) -
     text = src.expression(node)
     if text is None or _quote_of(text) is None:
         return None
-    tokens = node.value.split()
+    tokens = key_tokens(node.value)
     if len(tokens) <= 1:
         return replace_node(ctx, node, f'{environ}["{env}"]', title, UNSAFE, imports)
     # the key is one word of a longer string ("Bearer sk-..."): an f-string around the read
@@ -685,7 +686,7 @@ def env_key_fix(ctx, node: ast.Constant, env: str, stmt: ast.stmt, title: str) -
 def _key_in_fstring(ctx, fstring: ast.JoinedStr, part: str, environ: str, env: str, title: str, imports) -> Fix | None:
     """`f"Bearer sk-... {x}"`: the key becomes a replacement field reading the environment."""
     shapes = [pattern for _, pattern, _ in ctx.analysis.catalog.key_shapes]
-    key = next((t for t in part.split() if any(p.match(t) for p in shapes)), None)
+    key = next((t for t in key_tokens(part) if any(p.match(t) for p in shapes)), None)
     text = source_of(ctx.source).expression(fstring)
     quote = re.match(r"[A-Za-z]*(['\"])", text or "")
     if key is None or text is None or quote is None or text.count(key) != 1:
