@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from phi_lint.engine import Engine
@@ -89,8 +89,16 @@ def programs(draw) -> tuple[Config, str]:
     return config, source
 
 
+# a body sent whole has no fix while a record beside it has one: PHI102 stays, for the body only
+BODY_AND_RECORD = HEADER.format(imports="") + (
+    '    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": patient}])\n'
+    '    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": body}])\n'
+    "    return n\n")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs())
+@example((Config(), BODY_AND_RECORD))
 def test_fixes_parse_and_silence_the_rules_they_fix(program) -> None:
     config, source = program
     engine = Engine(config)
@@ -99,7 +107,9 @@ def test_fixes_parse_and_silence_the_rules_they_fix(program) -> None:
     result = fix_text(source, "handler.py", config, unsafe=True)
     ast.parse(result.text)
     assert result.messages == []
-    after = {f.code for f in engine.check_source(result.text, "handler.py") if f.suppression is None}
-    assert not (after & fixed_codes), (after & fixed_codes, result.text)
+    after = [f.code for f in engine.check_source(result.text, "handler.py") if f.suppression is None]
+    for code in fixed_codes:  # what remains of a fixed rule are its findings that had no fix
+        unfixable = sum(1 for f in before if f.code == code and f.fix is None)
+        assert after.count(code) <= unfixable, (code, result.text)
     again = fix_text(result.text, "handler.py", config, unsafe=True)
     assert again.text == result.text
