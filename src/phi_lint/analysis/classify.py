@@ -66,6 +66,7 @@ class Classifier:
         self.words = functools.lru_cache(maxsize=65536)(self._words)
         self.not_fields = frozenset(self.words(n) for n in not_fields)
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
+        self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
 
     def _words(self, name: str) -> tuple[str, ...]:
@@ -188,7 +189,7 @@ class Classifier:
         hit = self._match(words)
         return hit is not None and hit[1]
 
-    def is_metadata(self, name: str) -> bool:
+    def _is_metadata(self, name: str) -> bool:
         """Does a field of this name hold a number, a flag or a status about a value, never its
         content (`status_code`, `total_tokens`, `confidence`, `is_error`)? Ask only of a name that
         is no term itself (`hiv_status` is data)."""

@@ -90,7 +90,7 @@ class Content:
             root = root.value
         if not isinstance(root, ast.Name) or root is node:
             return False
-        return root.id in self.sample_loops or self._sample_name(root.id, depth)
+        return self._sample_loop_variable(root.id) or self._sample_name(root.id, depth)
 
     def _sample_name(self, name: str, depth: int = 0) -> bool:
         """A name whose every value in its scope (this unit, else the module) is sample data."""
@@ -101,20 +101,28 @@ class Content:
             values = self.m.module_bindings().get(name)
         return bool(values) and all(v is not None and (self._literal_value(v) or self._is_sample(v, depth + 1)) for v in values)
 
-    def _sample_loop(self, target: ast.expr, iterable: ast.expr) -> bool:
-        """`for case in FEW_SHOT_CASES:` (or over `enumerate(...)`, `.items()` of them) where the
-        cases are literals: the loop variables are sample data, named as they may be. Remembered
-        for the unit, unless a loop variable is bound anywhere else in it."""
+    def _remember_loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        """What the variables of a loop run over (through `enumerate(...)`, `sorted(...)`,
+        `.items()`, `.values()`), judged only when one of them is read as sample data."""
         while isinstance(iterable, ast.Call) and (
             (isinstance(iterable.func, ast.Name) and iterable.func.id in ("enumerate", "sorted", "reversed") and iterable.args)
             or (isinstance(iterable.func, ast.Attribute) and iterable.func.attr in ("items", "values") and not iterable.args)
         ):
             iterable = iterable.args[0] if isinstance(iterable.func, ast.Name) else iterable.func.value
-        names = [e.id for e in ast.walk(target) if isinstance(e, ast.Name)]
-        sample = bool(names) and self._is_sample_value(iterable) and all(len(self._bindings().get(n, ())) == 1 for n in names)
-        for name in names:
-            (self.sample_loops.add if sample else self.sample_loops.discard)(name)
-        return sample
+        for name in ast.walk(target):
+            if isinstance(name, ast.Name):
+                self.loop_iterables[name.id] = iterable
+
+    def _sample_loop_variable(self, name: str) -> bool:
+        """`for case in FEW_SHOT_CASES:` where the cases are literals: `case` is sample data
+        (unless it is bound anywhere else in the unit)."""
+        iterable = self.loop_iterables.get(name)
+        return iterable is not None and len(self._bindings().get(name, ())) == 1 and self._is_sample_value(iterable)
+
+    def _named_unless_sample(self, target: ast.expr) -> Taint:
+        """What a loop variable's name says it holds, unless it runs over sample data."""
+        named = self._classify_target(target)
+        return CLEAN if named and isinstance(target, ast.Name) and self._sample_loop_variable(target.id) else named
 
     def _is_sample_value(self, value: ast.expr) -> bool:
         """Is a value sample data written in the code: literals (dicts included), a field of a

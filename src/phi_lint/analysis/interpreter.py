@@ -64,7 +64,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         self.key_taints: dict[str, dict] = {}  # variable holding a dict -> key -> (taint, value node)
         self.exceptions: dict[str, tuple[ast.Call, list]] = {}
         self._binding_cache: dict[str, list] | None = None
-        self.sample_loops: set[str] = set()  # loop variables over literal samples (content.py)
+        self.loop_iterables: dict[str, ast.expr] = {}  # loop variable -> what it runs over (content.py)
         self.param_sinks: list[tuple[int, FlowEvent]] = []  # this unit's parameters reaching a sink in a callee  # variable -> exception built, its message parts
         self._dispatch = {
             ast.Constant: self._constant,
@@ -303,8 +303,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
             self._remember_exception(target.id, value)
             if self._is_prompt_text(target.id, value):
                 taint = union(taint, self._birth(LLM_PROMPT, "prompt", target.id, f"`{target.id}` is a prompt built from data", value))
-            if not self._clears(value) and not self._is_sample_value(value):
-                taint = union(taint, self._classify_target(target))
+            named = self._classify_target(target)
+            if named and not self._clears(value) and not self._is_sample_value(value):
+                taint = union(taint, named)
         elif isinstance(target, ast.Attribute) and self._is_self(target.value):
             rtype = self.type_of(value)
             if rtype and self.cls is not None:
@@ -356,15 +357,13 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         keys of `d.items()`: an index and a field name are not data."""
         pair = (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2
                 and not any(isinstance(e, ast.Starred) for e in target.elts) and isinstance(iterable, ast.Call))
-        if self._sample_loop(target, iterable):
-            self._store(target, taint, iterable)  # `for case in FEW_SHOT:`: sample data, whatever its name
-            return
+        self._remember_loop(target, iterable)
         if pair and (_is_enumerate(iterable, self) or is_items(iterable)):
             index, element = target.elts
             self._store(index, self._classify_target(index), None)
-            self._store(element, union(taint, self._classify_target(element)), iterable)
+            self._store(element, union(taint, self._named_unless_sample(element)), iterable)
             return
-        self._store(target, union(taint, self._classify_target(target)), iterable)
+        self._store(target, union(taint, self._named_unless_sample(target)), iterable)
 
     def _remember_mapping(self, name: str, value: ast.expr) -> None:
         """`params = {"model": m, "messages": msgs}` / `dict(messages=msgs)`: what each key holds,
@@ -592,11 +591,10 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
                 self.name_ctx = previous
             if key is not None:
                 keys[key] = v
-                if not self._clears(v) and not self._is_sample_value(v):
-                    hit = self.m.classifier.classify(key)
-                    if hit is not None and not real(value):
-                        label = PHI_RECORD if hit.record else PHI_FIELD
-                        value = self._birth(label, hit.category, f'"{key}": {self.m.line_text(v)}', hit.why, v)
+                hit = self.m.classifier.classify(key)
+                if hit is not None and not real(value) and not self._clears(v) and not self._is_sample_value(v):
+                    label = PHI_RECORD if hit.record else PHI_FIELD
+                    value = self._birth(label, hit.category, f'"{key}": {self.m.line_text(v)}', hit.why, v)
             elif k is not None:
                 self.ev(k)
             if key is not None:
