@@ -203,6 +203,7 @@ class Catalog:
     data_groups: dict[str, frozenset[str]] = field(default_factory=dict)  # what a prompt data policy names
     pseudonymous: frozenset[str] = frozenset()  # identifier categories a pseudonym can stand in for
     content_attributes: dict = field(default_factory=dict)  # telemetry keys that record prompts and answers
+    control_titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (framework, control) -> heading
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -388,10 +389,67 @@ def _access_control(data: dict) -> AccessControl:
     )
 
 
+@dataclass(frozen=True)
+class Vendor:
+    """What a model vendor's public terms say about the data it receives (rules/vendors.toml).
+    Shown beside the vendor in the model-call inventory; never decides a finding."""
+
+    id: str
+    name: str
+    hosts: tuple[str, ...]
+    providers: tuple[str, ...]
+    constructors: tuple[str, ...]
+    self_hosted: bool
+    baa: str  # "yes", "no", "unknown"
+    baa_scope: str
+    trains_by_default: str  # "yes", "no", "unknown"
+    training: str
+    retention: str
+    zero_retention: str
+    residency: str
+    checked: str
+    sources: tuple[str, ...]
+
+    def owns_host(self, host: str) -> bool:
+        return any(fnmatch.fnmatchcase(host, pattern) for pattern in self.hosts)
+
+
+_VENDOR_ANSWERS = ("yes", "no", "unknown")
+
+
+@functools.lru_cache(maxsize=1)
+def load_vendors() -> tuple[Vendor, ...]:
+    """The vendor catalogue, checked: every entry says when and where its facts were read."""
+    vendors = []
+    for entry in load_toml("vendors.toml").get("vendor", ()):
+        vendor = Vendor(
+            id=entry["id"], name=entry["name"], hosts=tuple(entry.get("hosts", ())), providers=tuple(entry.get("providers", ())),
+            constructors=tuple(entry.get("constructors", ())), self_hosted=bool(entry.get("self-hosted", False)),
+            baa=entry["baa"], baa_scope=entry["baa-scope"], trains_by_default=entry["trains-by-default"],
+            training=entry["training"], retention=entry["retention"], zero_retention=entry["zero-retention"],
+            residency=entry["residency"], checked=entry["checked"], sources=tuple(entry["sources"]),
+        )
+        if vendor.baa not in _VENDOR_ANSWERS or vendor.trains_by_default not in _VENDOR_ANSWERS or not vendor.sources:
+            raise ValueError(f"vendor {vendor.id!r} in rules/vendors.toml: baa and trains-by-default are yes/no/unknown, sources are required")
+        vendors.append(vendor)
+    return tuple(vendors)
+
+
+def vendor_for(host: str | None, constructor: str | None, provider: str | None) -> Vendor | None:
+    """The vendor an endpoint host names; without a host, the one a wrapper class or an SDK's
+    provider names. None for a host no vendor owns (your own gateway)."""
+    vendors = load_vendors()
+    if host:
+        return next((v for v in vendors if v.owns_host(host)), None)
+    by_class = next((v for v in vendors if constructor and matches_any(constructor, v.constructors)), None)
+    return by_class or next((v for v in vendors if provider and provider in v.providers), None)
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> Catalog:
     endpoints = load_toml("endpoints.toml")
     sensitive = load_toml("sensitive-data.toml")
+    controls = load_toml("controls.toml")
     catalog = Catalog(
         vocabulary=_vocabulary(sensitive),
         types={},
@@ -402,7 +460,7 @@ def load() -> Catalog:
         sink_patterns=[],
         controls={
             code: (tuple(v.get("soc2", ())), tuple(v.get("hipaa", ())))
-            for code, v in load_toml("controls.toml").items()
+            for code, v in controls.items() if code != "titles"
         },
         endpoints=endpoints,
         key_shapes=[
@@ -426,4 +484,6 @@ def load() -> Catalog:
         catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
     catalog.access = _access_control(load_toml("access-control.toml"))
+    catalog.control_titles = {("SOC 2" if framework == "soc2" else "HIPAA", control): title
+                              for framework, titles in controls.get("titles", {}).items() for control, title in titles.items()}
     return catalog

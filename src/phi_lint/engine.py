@@ -93,7 +93,9 @@ class Engine:
         with _fewer_collections():
             return self._check_source(source, path, tree)
 
-    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
+    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> Context:
+        """One file decoded, parsed and analysed: what the rules see of it (and what evidence
+        that is not a finding, such as the inventory of model calls, is read from)."""
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
         lines = _split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
@@ -107,6 +109,11 @@ class Engine:
                 ctx.analysis = self._analyse(tree, text, lines, path)
             except RecursionError:
                 ctx.parse_error = SyntaxError("too deeply nested to analyse")
+        return ctx
+
+    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
+        ctx = self.context_of(source, path, tree)
+        text, lines = ctx.source, ctx.lines
         reports = self._run_rules(ctx, path)
         ctx.suppressions = _suppression_comments(text, lines) if text and ("noqa" in text.lower() or "phi-lint" in text) else []
         findings = self._findings(reports, ctx)
