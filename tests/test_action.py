@@ -94,3 +94,23 @@ def test_run_script_annotates_and_writes_sarif(action: dict, tmp_path: Path, dif
         assert proc.returncode == 1, proc.stderr
         assert sum(line.startswith("::error file=clinic_ai/") for line in lines) > 5
         assert lines[-1].startswith("phi-lint: ") and len(lines) - 1 == len(results)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None, reason="needs bash and git")
+def test_the_compliance_report_goes_to_the_job_summary(action: dict, tmp_path: Path) -> None:
+    assert action["inputs"]["job-summary"]["default"] == "false"
+    summary_step = step(action, "Write the compliance report to the job summary")
+    assert summary_step["if"] == "inputs.job-summary == 'true'" and "${{" not in summary_step["run"]
+    names = [s.get("name") for s in action["runs"]["steps"]]
+    assert names.index(summary_step["name"]) < names.index("Run phi-lint")  # before the step that fails on findings
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "fixtures" / "demo", workspace)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "PHI_LINT_PYTHON": sys.executable, "PHI_LINT_PATHS": "clinic_ai",
+           "PHI_LINT_DIFF_BASE": "", "GITHUB_STEP_SUMMARY": str(summary), "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", summary_step["run"]], cwd=workspace, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n# phi-lint compliance report") and "## Access control: routes that reach models" in text

@@ -382,6 +382,91 @@ def write_baseline(paths, output_file, config_path, select, ignore, extend_selec
     sys.exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
 
+@main.command("report")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(("html", "markdown", "json")), default="html", show_default=True,
+              help="html: one self-contained page; markdown: GitHub-flavoured (a job summary); json: the same data for other tools.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file (default: standard output).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
+@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
+@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
+@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Count the findings this baseline accepts as accepted risks.")
+@click.option("--diff-base", metavar="REV", help="Also list the findings fixed since REV (its merge base with HEAD).")
+@click.option("--date", "report_date", metavar="YYYY-MM-DD", help="The date the report states (default: SOURCE_DATE_EPOCH, else today).")
+@click.option("--commit", "report_commit", metavar="TEXT", help="The commit the report states (default: HEAD).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to check files with.")
+def report(paths, output_format, output_file, config_path, select, ignore, extend_select, exclude, extend_exclude,
+           baseline_file, diff_base, report_date, report_commit, jobs) -> None:
+    """Write the compliance evidence of PATHS: findings by SOC 2 criterion and HIPAA section,
+    accepted risks and who accepted them, the model calls and their vendors, the routes that
+    reach models. Exit 0 once written (it is evidence, not a gate), 2 on errors."""
+    from datetime import date as _date
+
+    from phi_lint.evidence.collect import Request, collect
+    from phi_lint.gitdiff import GitError, repo_root
+    from phi_lint.report.evidence import report_renderer
+
+    paths = list(paths) or ["."]
+    overrides = dict(
+        select=_codes(select), ignore=_codes(ignore, "--ignore"), extend_select=_codes(extend_select, "--extend-select"),
+        exclude=_globs(exclude), extend_exclude=_globs(extend_exclude),
+    )
+    if report_date is not None:
+        try:
+            _date.fromisoformat(report_date)
+        except ValueError:
+            raise click.BadParameter(f"{report_date!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        _say(f"phi-lint: no such file or folder: {missing[0]}")
+        sys.exit(EXIT_ERROR)
+    if output_file:
+        _writable_or_exit(output_file, "--output-file")
+
+    def setup(these: list[str]):
+        return resolve_config(config_path, these, **overrides), config_for_files(config_path, overrides)
+
+    try:
+        config = resolve_config(config_path, paths, **overrides)
+    except ConfigError as exc:
+        _say(f"phi-lint: config error: {exc}")
+        sys.exit(EXIT_ERROR)
+    if baseline_file is None and config.baseline_path is not None:
+        baseline_file = _relative(config.baseline_path)
+    accepted, _ = _ci_inputs(baseline_file, None, Path(paths[0]))
+    request = Request(
+        paths=tuple(paths), root=report_root(paths, config), top=repo_root(Path(paths[0])), baseline_file=baseline_file,
+        baseline=tuple(accepted) if accepted is not None else None, diff_base=diff_base, date=report_date,
+        commit=report_commit, jobs=jobs,
+    )
+    if diff_base is not None and request.top is None:
+        _say(f"phi-lint: --diff-base: {paths[0]} is not inside a git repository")
+        sys.exit(EXIT_ERROR)
+    try:
+        evidence = collect(request, setup)
+    except ConfigError as exc:
+        _say(f"phi-lint: config error: {exc}")
+        sys.exit(EXIT_ERROR)
+    except GitError as exc:
+        _say(f"phi-lint: --diff-base: {exc}")
+        sys.exit(EXIT_ERROR)
+    text = report_renderer(output_format)(evidence)
+    if output_file:
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _say(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}")
+            sys.exit(EXIT_ERROR)
+    else:
+        click.echo(text, nl=False)
+    for error in evidence.errors:
+        _say(f"phi-lint: {error}")
+    sys.exit(EXIT_ERROR if evidence.errors else EXIT_CLEAN)
+
+
 @main.command()
 @click.argument("code")
 def rule(code: str) -> None:

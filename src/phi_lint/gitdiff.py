@@ -62,7 +62,8 @@ def repo_path(path: str, root: Path) -> str:
 
 
 # ------------------------------------------------------------------------------------- git
-def _git(args: list[str], cwd: Path) -> bytes:
+def git_output(args: list[str], cwd: Path) -> bytes:
+    """What git prints (stdout); GitError when it fails or is missing."""
     try:
         proc = subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],
@@ -81,21 +82,22 @@ def toplevel(start: Path) -> Path:
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     try:
-        out = _git(["rev-parse", "--show-toplevel"], folder)
+        out = git_output(["rev-parse", "--show-toplevel"], folder)
     except GitError as exc:
         raise GitError(f"{folder} is not inside a git repository ({exc})") from None
     return Path(os.fsdecode(out.rstrip(b"\n"))).resolve()
 
 
-def _base_commit(rev: str, top: Path) -> str:
+def base_commit(rev: str, top: Path) -> str:
+    """The commit to compare with for REV: its merge base with HEAD (REV itself when it is an ancestor)."""
     if not rev or rev.startswith("-"):
         raise GitError(f"unknown revision {rev!r}")
     try:
-        commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).decode().strip()
+        commit = git_output(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).decode().strip()
     except GitError:
         raise GitError(f"unknown revision {rev!r} (is the history fetched? actions/checkout needs fetch-depth: 0)") from None
     try:
-        return _git(["merge-base", commit, "HEAD"], top).decode().strip() or commit
+        return git_output(["merge-base", commit, "HEAD"], top).decode().strip() or commit
     except GitError:  # no HEAD yet, or unrelated histories: compare with REV itself
         return commit
 
@@ -160,13 +162,13 @@ class ChangedLines:
 def changed_lines(rev: str, start: Path) -> ChangedLines:
     """Lines added or changed since `rev` in the repository holding `start`."""
     top = toplevel(start)
-    base = _base_commit(rev, top)
-    diff = _git(
+    base = base_commit(rev, top)
+    diff = git_output(
         ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames",
          "--src-prefix=a/", "--dst-prefix=b/", base, "--"],
         top,
     )
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    untracked = git_output(["ls-files", "--others", "--exclude-standard", "-z"], top)
     new_files = frozenset(os.fsdecode(p) for p in untracked.split(b"\0") if p)
     return ChangedLines(top, parse_diff(diff), new_files)
 
@@ -177,4 +179,4 @@ def only_changed(result: CheckResult, changes: ChangedLines) -> CheckResult:
     return dataclasses.replace(result, files=files)
 
 
-__all__ = ["ChangedLines", "GitError", "changed_lines", "only_changed", "parse_diff", "report_root", "repo_path", "repo_root", "toplevel"]
+__all__ = ["ChangedLines", "GitError", "base_commit", "changed_lines", "git_output", "only_changed", "parse_diff", "report_root", "repo_path", "repo_root", "toplevel"]

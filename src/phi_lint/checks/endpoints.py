@@ -87,16 +87,24 @@ def destination_of(ctx: Context, argument: ast.AST) -> Target | None:
     own = next(targets_of(ctx, call), None)
     if own is not None:
         return own
-    constructions = ctx.once("constructions", lambda: {id(c.node): c for c in m.calls if c.types})
+    for fact in clients_of(ctx, call):
+        target = next(targets_of(ctx, fact), None)
+        if target is not None:
+            return target
+    return None
+
+
+def clients_of(ctx: Context, call: CallFact) -> Iterator[CallFact]:
+    """The constructions of the client, model or chain a request is made on, nearest first
+    (`client` in `client.chat.completions.create`, `llm` in `(prompt | llm).invoke`)."""
+    constructions = ctx.once("constructions", lambda: {id(c.node): c for c in ctx.analysis.calls if c.types})
     receiver = call.node.func
     while isinstance(receiver, ast.Attribute):  # `client.chat.completions`, `client.chat`, `client`
         receiver = receiver.value
         for made in call.scope.constructors_behind(receiver):
             fact = constructions.get(id(made))
-            target = next(targets_of(ctx, fact), None) if fact is not None else None
-            if target is not None:
-                return target
-    return None
+            if fact is not None:
+                yield fact
 
 
 def _environment_writes(m) -> dict[str, tuple[ast.expr, str | None]]:
@@ -327,6 +335,23 @@ def _region_argument(node: ast.Call, params) -> ast.expr | None:
     return None
 
 
+def region_arguments(call: CallFact, catalog) -> Iterator[ast.expr]:
+    """The arguments that choose the region of a client or init call (Bedrock `region_name`,
+    Vertex `location`), or of the session it is made from."""
+    for entry in catalog.endpoints.get("region-param", ()):
+        if not any(fnmatch.fnmatchcase(call.key, p) for p in entry["calls"]):
+            continue
+        only = entry.get("only-for-types")
+        if only and not set(call.types) & set(only):
+            continue
+        found = _region_argument(call.node, entry["params"])
+        if found is None and entry.get("from-receiver"):
+            receiver = _receiver_ctor(call)  # session.client("bedrock-runtime"): the session's region
+            found = _region_argument(receiver, entry["params"]) if receiver is not None else None
+        if found is not None:
+            yield found
+
+
 def _model_types(m) -> set[str]:
     return {t for t, spec in m.catalog.types.items() if spec.provider}
 
@@ -377,17 +402,8 @@ class UnapprovedModelRegion(Rule):
         m = ctx.analysis
         shown = ", ".join(approved)
         for call in m.calls:
-            for entry in m.catalog.endpoints.get("region-param", ()):
-                if not any(fnmatch.fnmatchcase(call.key, p) for p in entry["calls"]):
-                    continue
-                only = entry.get("only-for-types")
-                if only and not set(call.types) & set(only):
-                    continue
-                found = _region_argument(call.node, entry["params"])
-                if found is None and entry.get("from-receiver"):
-                    receiver = _receiver_ctor(call)  # session.client("bedrock-runtime"): the session's region
-                    found = _region_argument(receiver, entry["params"]) if receiver is not None else None
-                region = call.scope.const_str(found) if found is not None else None
+            for found in region_arguments(call, m.catalog):
+                region = call.scope.const_str(found)
                 if region and region not in approved:
                     who = f"`{ast.unparse(call.node.func)}`"
                     yield Report(node=found, message=self.message.format(who=who, region=region, approved=shown), stmt=call.stmt,
