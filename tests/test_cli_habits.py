@@ -120,7 +120,7 @@ def test_force_color_colours_a_pipe(project: Path, fmt: str) -> None:
     env = {"FORCE_COLOR": "1", "NO_COLOR": ""}
     piped = subprocess.run([sys.executable, "-m", "phi_lint", "check", "--format", fmt, "app"], cwd=project,
                            capture_output=True, text=True, env={**_env(), **env})
-    assert "\x1b[1mapp/intake.py\x1b[0m" in piped.stdout
+    assert "\x1b[1mapp/intake.py:" in piped.stdout
     plain = subprocess.run([sys.executable, "-m", "phi_lint", "check", "--format", fmt, "app"], cwd=project,
                            capture_output=True, text=True, env=_env())
     assert "\x1b[" not in plain.stdout

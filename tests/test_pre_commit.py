@@ -182,3 +182,13 @@ def test_fix_hook_rewrites_and_fails(hook_repo, pre_commit_home, project) -> Non
     # fixed: the next commit goes through
     again = try_repo(hook_repo, pre_commit_home, project, "phi-lint-fix", "portal_summaries.py")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_hook_checks_a_staged_notebook(hook_repo, pre_commit_home, project) -> None:
+    from conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "notebooks" / "readmission_review_leaks.ipynb", project / "review.ipynb")
+    git("add", "review.ipynb", cwd=project)
+    result = try_repo(hook_repo, pre_commit_home, project, "phi-lint", "review.ipynb")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "review.ipynb:cell 6:13:38: PHI201" in result.stdout

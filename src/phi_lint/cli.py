@@ -277,7 +277,7 @@ def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: boo
     head = f"{'Would fix' if diff else 'Fixed'} {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     summary = [head + (":" if show_fixes and applied else ".")]
     if show_fixes:
-        summary += [f"  {printable(a.path)}:{a.line}:{a.column}: {a.code} {a.title}" + (" (unsafe)" if a.applicability.value == "unsafe" else "")
+        summary += [f"  {printable(a.where)}: {a.code} {a.title}" + (" (unsafe)" if a.applicability.value == "unsafe" else "")
                     for a in applied]
     if diff:
         click.echo(mask(run.diff()), nl=False)
@@ -286,7 +286,7 @@ def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: boo
         sys.exit(EXIT_ERROR if result.errors else EXIT_FINDINGS if run.files else EXIT_CLEAN)
     if stdin is not None:
         out = run.files[0] if run.files else None
-        sys.stdout.buffer.write(out.after.encode(out.encoding) if out else stdin)
+        sys.stdout.buffer.write(out.output if out else stdin)
         sys.stdout.buffer.flush()
     if applied and (show_fixes or not quiet):
         click.echo(mask("\n".join(summary)), err=to_stderr)

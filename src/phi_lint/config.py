@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from phi_lint.catalog import tomllib
 from phi_lint.paths import absolute
 
-DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info")
+DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info", ".ipynb_checkpoints")
 DEFAULT_REDACTOR = "phi_lint.redact.redact"
 DEFAULT_PSEUDONYMIZER = "phi_lint.redact.pseudonymize"
 ALL_APPROVED = "*"  # in `allowed-prompt-data`: every approved endpoint

@@ -121,6 +121,12 @@ class Engine:
         findings += self._findings(after, ctx, suppressible=False)
         return sorted(findings, key=Finding.sort_key)
 
+    def unreadable(self, path: str, error: ValueError) -> list[Finding]:
+        """The findings of a file that gives no source at all (a notebook that is not JSON):
+        PHI900 says why, as for a syntax error."""
+        ctx = Context(path=path, source="", lines=[], config=self.config, parse_error=error)
+        return sorted(self._findings(self._run_rules(ctx, path), ctx), key=Finding.sort_key)
+
     def _run_rules(self, ctx: Context, path: str) -> list[tuple[Rule, Report]]:
         reports: list[tuple[Rule, Report]] = []
         try:

@@ -16,7 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from phi_lint.model import CheckResult, Finding
+from phi_lint.model import CheckResult, FileResult, Finding
 from phi_lint.paths import absolute
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -151,12 +151,18 @@ class ChangedLines:
     lines: dict[str, set[int]]
     new_files: frozenset[str]  # untracked: every line counts
 
-    def touches(self, finding: Finding) -> bool:
+    def touches(self, finding: Finding, file: FileResult | None = None) -> bool:
+        """Whether the diff changed a line of the finding (of the notebook file, for a cell)."""
         path = repo_path(finding.path, self.top)
         if path in self.new_files:
             return True
         lines = self.lines.get(path)
-        return bool(lines) and any(n in lines for n in range(finding.span.line, finding.span.end_line + 1))
+        if not lines:
+            return False
+        first, last = finding.span.line, finding.span.end_line
+        if finding.cell is not None and file is not None:
+            first, last = file.file_line(first, finding.cell), file.file_line(last, finding.cell)
+        return any(n in lines for n in range(first, last + 1))
 
 
 def changed_lines(rev: str, start: Path) -> ChangedLines:
@@ -175,7 +181,7 @@ def changed_lines(rev: str, start: Path) -> ChangedLines:
 
 def only_changed(result: CheckResult, changes: ChangedLines) -> CheckResult:
     """The result without the findings (suppressed or not) on lines the diff does not touch."""
-    files = [dataclasses.replace(fr, findings=[f for f in fr.findings if changes.touches(f)]) for fr in result.files]
+    files = [dataclasses.replace(fr, findings=[f for f in fr.findings if changes.touches(f, fr)]) for fr in result.files]
     return dataclasses.replace(result, files=files)
 
 

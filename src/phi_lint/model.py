@@ -40,6 +40,7 @@ class TraceStep:
     line: int
     column: int
     note: str
+    cell: int | None = None  # in a notebook: the cell `line` counts in
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Edit:
     end_line: int
     end_column: int
     content: str
+    cell: int | None = None  # in a notebook: the cell the lines count in
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Finding:
     # secrets (key literals) on the finding's lines, whichever rule reports it: reporters that
     # show source never show their text either
     secret_spans: tuple[Span, ...] = ()
+    cell: int | None = None  # in a notebook: the code cell `span` counts lines in (1-based, as Jupyter numbers cells)
 
     @property
     def line(self) -> int:
@@ -103,8 +106,29 @@ class Finding:
     def column(self) -> int:
         return self.span.column
 
+    @property
+    def where(self) -> str:
+        """`path:line:column`, or ruff's `nb.ipynb:cell 3:12:5` in a notebook."""
+        cell = f":cell {self.cell}" if self.cell is not None else ""
+        return f"{self.path}{cell}:{self.span.line}:{self.span.column}"
+
     def sort_key(self) -> tuple:
-        return (self.path, self.span.line, self.span.column, self.code)
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A code cell of a Jupyter notebook, as findings in it are shown."""
+
+    number: int  # 1-based, every cell of the notebook counted (as Jupyter and ruff number them)
+    source: str  # its text, magics included
+    file_lines: tuple[int, ...] = ()  # the line of the notebook file that holds each of its lines
+
+    def file_line(self, line: int) -> int:
+        """The notebook file's line holding the cell's 1-based `line` (its first line if unknown)."""
+        if not self.file_lines:
+            return 1
+        return self.file_lines[min(max(line, 1), len(self.file_lines)) - 1]
 
 
 @dataclass
@@ -113,8 +137,21 @@ class FileResult:
 
     path: str
     findings: list[Finding]
-    source: str | None = None  # None when the file could not be read
+    source: str | None = None  # None when the file could not be read, and for notebooks (see cells)
     error: str | None = None  # why it could not be read
+    cells: tuple[Cell, ...] = ()  # a notebook's code cells
+
+    def lines(self, cell: int | None = None) -> list[str]:
+        """The source lines findings count in: the file's, or one cell's."""
+        if cell is not None:
+            return next((c.source.splitlines() for c in self.cells if c.number == cell), [])
+        return (self.source or "").splitlines()
+
+    def file_line(self, line: int, cell: int | None = None) -> int:
+        """The line of the file itself (the notebook's JSON for a cell's line): what CI annotates."""
+        if cell is None:
+            return line
+        return next((c.file_line(line) for c in self.cells if c.number == cell), line)
 
 
 @dataclass(frozen=True)

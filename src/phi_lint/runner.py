@@ -12,9 +12,10 @@ from typing import Callable
 from phi_lint.engine import engine_for
 from phi_lint.config import Config
 from phi_lint.model import CheckResult, FileResult
+from phi_lint.notebook import check_notebook, is_notebook
 from phi_lint.paths import absolute
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
@@ -168,6 +169,8 @@ def check_file(path: Path, config: Config) -> FileResult:
     except OSError as exc:
         return FileResult(shown, [], None, error=f"{shown}: cannot read: {exc.strerror or exc}")
     try:
+        if is_notebook(shown):
+            return check_notebook(engine_for(config), data, shown)
         findings = engine_for(config).check_source(data, shown)
     except Exception as exc:  # a bug in phi-lint must not hide the other files' findings
         return FileResult(shown, [], None, error=f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
@@ -198,5 +201,7 @@ def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Ca
 
 
 def check_stdin(data: bytes, filename: str, config: Config) -> CheckResult:
+    if is_notebook(filename):
+        return CheckResult([check_notebook(engine_for(config), data, filename)])
     findings = engine_for(config).check_source(data, filename)
     return CheckResult([FileResult(filename, findings, data.decode("utf-8", "replace"))])

@@ -30,6 +30,7 @@ from phi_lint.catalog import load
 from phi_lint.config import Config
 from phi_lint.fix.source import NEWLINE, Source
 from phi_lint.model import Applicability, CheckResult, FileResult, Finding
+from phi_lint.notebook import Notebook, NotebookError, is_notebook
 
 MAX_PASSES = 4
 
@@ -44,6 +45,11 @@ class Applied:
     line: int
     column: int
     applicability: Applicability
+    cell: int | None = None  # in a notebook
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}{f':cell {self.cell}' if self.cell is not None else ''}:{self.line}:{self.column}"
 
 
 @dataclass
@@ -194,12 +200,16 @@ def keep_appliable_fixes(result: CheckResult, unsafe: bool = True) -> CheckResul
     libcst."""
     files = []
     for fr in result.files:
-        todo = [f for f in fr.findings if applicable(f, unsafe)]
-        dropped = set(map(id, _would_drop(fr.source.lstrip("\ufeff"), todo))) if todo and fr.source is not None else set()
-        if dropped:
-            fr = dataclasses.replace(fr, findings=[dataclasses.replace(f, fix=None) if id(f) in dropped else f for f in fr.findings])
+        if fr.source is not None and any(applicable(f, unsafe) for f in fr.findings):
+            fr = dataclasses.replace(fr, findings=appliable_only(fr.source.lstrip("\ufeff"), fr.findings, unsafe))
         files.append(fr)
     return dataclasses.replace(result, files=files)
+
+
+def appliable_only(text: str, findings: list[Finding], unsafe: bool = True) -> list[Finding]:
+    """`findings` of `text`, those whose fixes `--fix` would drop without them."""
+    dropped = set(map(id, _would_drop(text, [f for f in findings if applicable(f, unsafe)])))
+    return [dataclasses.replace(f, fix=None) if id(f) in dropped else f for f in findings]
 
 
 # ---------------------------------------------------------------------- passes until stable
@@ -249,14 +259,29 @@ def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
 @dataclass
 class FileFix:
     path: str  # as shown
-    before: str
+    before: str  # the Python text (of a notebook: the module made of its code cells)
     after: str
     encoding: str  # "utf-8-sig" when the file has a BOM
     fixed: FixedText
+    output: bytes = b""  # the file's new bytes (a notebook's JSON)
+    notebook: Notebook | None = None
 
     @property
     def changed(self) -> bool:
         return self.after != self.before
+
+    def diff(self) -> str:
+        """A unified diff of the file; of each changed cell of a notebook (`nb.ipynb:cell 3`)."""
+        if self.notebook is None:
+            return unified_diff(self.path, self.before, self.after, self.fixed.secrets)
+        old = self.notebook.cell_sources(self.before)
+        new = self.notebook.cell_sources(self.after)
+        return "".join(unified_diff(f"{self.path}:cell {n}", _ends(old[n]), _ends(new[n]), self.fixed.secrets)
+                       for n in old if old[n] != new[n])
+
+
+def _ends(text: str) -> str:
+    return text if text.endswith("\n") or not text else text + "\n"
 
 
 def decode(data: bytes) -> tuple[str, str] | None:
@@ -328,7 +353,7 @@ class FixRun:
         return [a for f in self.files for a in f.fixed.applied]
 
     def diff(self) -> str:
-        return "".join(unified_diff(f.path, f.before, f.after, f.fixed.secrets) for f in self.files)
+        return "".join(f.diff() for f in self.files)
 
 
 def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, write: bool = True,
@@ -346,7 +371,17 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
             files.append(fr)
             continue
         data = stdin if stdin is not None else _read(Path(fr.path), run)
-        decoded = decode(data) if data is not None else None
+        notebook = None
+        if data is not None and is_notebook(fr.path):
+            try:
+                notebook = Notebook.parse(data)
+            except NotebookError as exc:
+                run.messages.append(f"{fr.path}: not fixed: {exc}")
+                files.append(fr)
+                continue
+            decoded = (notebook.python, "utf-8")
+        else:
+            decoded = decode(data) if data is not None else None
         if decoded is None:
             if data is not None:
                 run.messages.append(f"{fr.path}: not fixed: cannot decode the file")
@@ -361,22 +396,41 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
 
         from phi_lint.engine import engine_for
 
-        first = engine_for(file_config).check_source(text, fr.path)
+        engine = engine_for(file_config)
+        first = engine.check_source(text, fr.path)
         known.update((f.code, f.fingerprint) for f in first)
         fixed = fix_text(text, fr.path, file_config, unsafe=unsafe, wanted=wanted, findings=first)
         run.messages += fixed.messages
-        file_fix = FileFix(fr.path, text, fixed.text, encoding, fixed)
-        if file_fix.changed and write and stdin is None:
-            try:
-                write_atomic(Path(fr.path), fixed.text.encode(encoding))
-            except (OSError, UnicodeEncodeError) as exc:
-                run.messages.append(f"{fr.path}: not fixed: cannot write it ({getattr(exc, 'strerror', None) or exc})")
-                files.append(fr)
-                continue
-        if file_fix.changed:
-            run.files.append(file_fix)
-        remaining = [f for f in fixed.findings if f.suppression is not None or wanted(f)] if file_fix.changed else fr.findings
-        files.append(dataclasses.replace(fr, findings=remaining, source=fixed.text if file_fix.changed else fr.source))
+        file_fix = FileFix(fr.path, text, fixed.text, encoding, fixed, notebook=notebook)
+        try:
+            if notebook is None:
+                file_fix.output = fixed.text.encode(encoding)
+            elif file_fix.changed:
+                file_fix.output = notebook.to_bytes(notebook.with_sources(notebook.cell_sources(fixed.text)))
+            if file_fix.changed and write and stdin is None:
+                write_atomic(Path(fr.path), file_fix.output)
+        except NotebookError as exc:
+            run.messages.append(f"{fr.path}: not fixed: {exc}")
+            files.append(fr)
+            continue
+        except (OSError, UnicodeEncodeError) as exc:
+            run.messages.append(f"{fr.path}: not fixed: cannot write it ({getattr(exc, 'strerror', None) or exc})")
+            files.append(fr)
+            continue
+        if not file_fix.changed:
+            files.append(fr)
+            continue
+        run.files.append(file_fix)
+        if notebook is not None:
+            fixed.applied = [dataclasses.replace(a, line=where[1], cell=where[0]) if (where := notebook.cell_line(a.line)) else a
+                             for a in fixed.applied]
+        if notebook is None:
+            remaining = [f for f in fixed.findings if f.suppression is not None or wanted(f)]
+            files.append(dataclasses.replace(fr, findings=remaining, source=fixed.text))
+        else:  # the notebook as written: its module, checked again, and its cells
+            written = Notebook.parse(file_fix.output)
+            remaining = [f for f in engine.check_source(written.python, fr.path) if f.suppression is not None or wanted(f)]
+            files.append(dataclasses.replace(fr, findings=written.locate(remaining), cells=written.located_cells()))
     run.result = dataclasses.replace(result, files=files)
     return run
 

@@ -10,6 +10,7 @@ tool's `# noqa: E501`. No libcst: the edits are plain text, checked by tokenizin
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import re
 import tokenize
@@ -144,11 +145,13 @@ def _statement_starts(text: str) -> dict[int, int]:
 
 def add_suppressions(result: CheckResult, reason: str) -> tuple[int, int, list[str]]:
     """`check --add-noqa --reason`: write a reasoned suppression for every finding the result
-    shows into its file (atomically; only text that still parses). The tool's own findings
-    (PHI9xx: parse errors, suppressions) are not suppressed. Returns (comments, files, messages)."""
+    shows into its file (atomically; only text that still parses; into a notebook's cells). The
+    tool's own findings (PHI9xx: parse errors, suppressions) are not suppressed. Returns
+    (comments, files, messages)."""
     from pathlib import Path
 
     from phi_lint.fix.apply import decode, write_atomic
+    from phi_lint.notebook import Notebook, NotebookError, is_notebook
 
     comments = files = 0
     messages: list[str] = []
@@ -158,18 +161,29 @@ def add_suppressions(result: CheckResult, reason: str) -> tuple[int, int, list[s
             continue
         path = Path(fr.path)
         try:
-            decoded = decode(path.read_bytes())
+            data = path.read_bytes()
+            notebook = Notebook.parse(data) if is_notebook(fr.path) else None
         except OSError as exc:
             messages.append(f"{fr.path}: not changed: cannot read it ({exc.strerror or exc})")
             continue
+        except NotebookError as exc:
+            messages.append(f"{fr.path}: not changed: {exc}")
+            continue
+        if notebook is not None:  # the module of its cells, and the findings' lines in it
+            decoded = (notebook.python, "utf-8")
+            findings = [dataclasses.replace(f, span=dataclasses.replace(f.span, line=notebook.module_line(f.cell, f.line) or 0))
+                        for f in findings]
+        else:
+            decoded = decode(data)
         if decoded is None:
             messages.append(f"{fr.path}: not changed: cannot decode it")
             continue
         text, encoding = decoded
-        new, n = suppress(text, findings, reason)
+        new, n = suppress(text, [f for f in findings if f.line > 0], reason)
         try:
             ast.parse(new)
-            write_atomic(path, new.encode(encoding))
+            output = notebook.to_bytes(notebook.with_sources(notebook.cell_sources(new))) if notebook else new.encode(encoding)
+            write_atomic(path, output)
         except (SyntaxError, ValueError, RecursionError):
             messages.append(f"{fr.path}: not changed: the comments would not leave valid Python")
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from phi_lint.gitdiff import report_root, repo_path
-from phi_lint.model import CheckResult, Finding, Severity
+from phi_lint.model import CheckResult, FileResult, Finding, Severity
 from phi_lint.paths import printable
 from phi_lint.report.text import detail_lines
 
@@ -37,18 +37,27 @@ def _message(f: Finding, unsafe_fixes: bool = False) -> str:
     return "\n".join([f.message, *detail_lines(f, unsafe_fixes)])
 
 
-def annotation(f: Finding, root: Path, unsafe_fixes: bool = False) -> str:
+def annotation(f: Finding, root: Path, unsafe_fixes: bool = False, file: FileResult | None = None) -> str:
+    """One workflow command. In a notebook, the lines of the .ipynb file that hold the cell's
+    lines (what the pull request's diff shows), and the cell named in the title."""
     span = f.span
-    one_line = span.end_line == span.line
+    if f.cell is not None:
+        lines = file or FileResult(f.path, [])
+        line, end_line, col, end_col = lines.file_line(span.line, f.cell), lines.file_line(span.end_line, f.cell), None, None
+    else:
+        one_line = span.end_line == span.line
+        line, end_line = span.line, span.end_line
+        col, end_col = (span.column, span.end_column) if one_line else (None, None)
+    cell = f" (cell {f.cell}, line {span.line})" if f.cell is not None else ""
     return command(
         COMMANDS[f.severity],
         _message(f, unsafe_fixes),
         file=repo_path(f.path, root),
-        line=span.line,
-        endLine=span.end_line,
-        col=span.column if one_line else None,
-        endColumn=span.end_column if one_line else None,
-        title=f"{f.code} {f.name}",
+        line=line,
+        endLine=end_line,
+        col=col,
+        endColumn=end_col,
+        title=f"{f.code} {f.name}{cell}",
     )
 
 
@@ -68,7 +77,8 @@ def summary(findings: list[Finding]) -> str:
 def render(result: CheckResult, *, root: Path | None = None, unsafe_fixes: bool = False, **_: object) -> str:
     base = report_root(root)
     findings = sorted(result.findings, key=lambda f: (-f.severity.rank, *f.sort_key()))
-    out = [annotation(f, base, unsafe_fixes) for f in findings]
+    files = {fr.path: fr for fr in result.files}
+    out = [annotation(f, base, unsafe_fixes, files.get(f.path)) for f in findings]
     out += [command("error", error, title="phi-lint") for error in result.errors]
     if result.baseline is not None and result.baseline.stale:
         n = len(result.baseline.stale)

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from phi_lint.gitdiff import report_root, repo_path
-from phi_lint.model import CheckResult, Severity
+from phi_lint.model import CheckResult, FileResult, Severity
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 
@@ -21,7 +21,9 @@ def render(result: CheckResult, *, root: Path | None = None, **_: object) -> str
     base = report_root(root)
     issues = []
     seen: set[str] = set()
+    files = {fr.path: fr for fr in result.files}
     for f in result.findings:
+        fr = files.get(f.path) or FileResult(f.path, [])
         path = repo_path(f.path, base)
         identity = f"{f.code}\x00{path}\x00{f.fingerprint}"
         fingerprint = hashlib.sha256(identity.encode()).hexdigest()[:32]
@@ -37,6 +39,7 @@ def render(result: CheckResult, *, root: Path | None = None, **_: object) -> str
             "fingerprint": fingerprint,
             "severity": SEVERITIES[f.severity],
             "categories": ["Security"] if f.controls.soc2 or f.controls.hipaa else ["Bug Risk"],
-            "location": {"path": path, "lines": {"begin": f.span.line, "end": f.span.end_line}},
+            # in a notebook, the lines of the .ipynb file that hold the cell's lines
+            "location": {"path": path, "lines": {"begin": fr.file_line(f.span.line, f.cell), "end": fr.file_line(f.span.end_line, f.cell)}},
         })
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -20,7 +20,8 @@ def fix_dict(finding: Finding, lines: list[str]) -> dict | None:
         "title": fix.title,
         "applicability": fix.applicability.value,
         "edits": [] if withheld else [
-            {"line": e.line, "column": e.column, "end_line": e.end_line, "end_column": e.end_column, "content": e.content}
+            {**({"cell": e.cell} if e.cell is not None else {}),
+             "line": e.line, "column": e.column, "end_line": e.end_line, "end_column": e.end_column, "content": e.content}
             for e in fix.edits
         ],
         "imports": list(fix.imports),
@@ -37,11 +38,13 @@ def finding_dict(f: Finding, lines: list[str] = ()) -> dict:
         "severity": f.severity.value,
         "message": f.message,
         "path": f.path,
+        **({"cell": f.cell} if f.cell is not None else {}),  # a notebook's cell: lines and columns count in it
         "line": f.span.line,
         "column": f.span.column,
         "end_line": f.span.end_line,
         "end_column": f.span.end_column,
-        "trace": [{"path": s.path, "line": s.line, "column": s.column, "note": s.note} for s in f.trace],
+        "trace": [{"path": s.path, **({"cell": s.cell} if s.cell is not None else {}), "line": s.line, "column": s.column, "note": s.note}
+                  for s in f.trace],
         "controls": f.controls.as_dict(),
         "fingerprint": f.fingerprint,
         "fix": fix_dict(f, list(lines)),
@@ -52,14 +55,18 @@ def finding_dict(f: Finding, lines: list[str] = ()) -> dict:
 
 
 def render(result: CheckResult, *, show_suppressed: bool = False, **_: object) -> str:
-    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
+    files = {fr.path: fr for fr in result.files}
+
+    def lines(f: Finding) -> list[str]:
+        return files[f.path].lines(f.cell) if f.path in files else []
+
     doc = {
         "version": __version__,
-        "findings": [finding_dict(f, sources.get(f.path, [])) for f in result.findings],
+        "findings": [finding_dict(f, lines(f)) for f in result.findings],
         "errors": list(result.errors),
     }
     if show_suppressed:
-        doc["suppressed"] = [finding_dict(f, sources.get(f.path, [])) for f in result.suppressed]
+        doc["suppressed"] = [finding_dict(f, lines(f)) for f in result.suppressed]
     if result.baseline is not None:
         doc["baseline"] = {
             "file": result.baseline.file,
@@ -68,5 +75,5 @@ def render(result: CheckResult, *, show_suppressed: bool = False, **_: object) -
             "stale": [{"code": e.code, "path": e.path, "fingerprint": e.fingerprint, "line": e.line} for e in result.baseline.stale],
         }
         if show_suppressed:
-            doc["baselined"] = [finding_dict(f, sources.get(f.path, [])) for f in result.baseline.hidden]
+            doc["baselined"] = [finding_dict(f, lines(f)) for f in result.baseline.hidden]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from phi_lint import __version__
 from phi_lint.gitdiff import report_root, repo_path
-from phi_lint.model import BaselineEntry, CheckResult, Finding, Severity
+from phi_lint.model import BaselineEntry, CheckResult, FileResult, Finding, Severity
 from phi_lint.report import fix_shows_a_key
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -155,33 +155,50 @@ def _fix(f: Finding, loc: _Locator, text: str | None = None) -> dict | None:
     }
 
 
-def _result(f: Finding, index: dict[str, int], loc: _Locator, sources: dict[str, list[str]], texts: dict[str, str | None] | None = None) -> dict:
+def _result(f: Finding, index: dict[str, int], loc: _Locator, files: dict[str, FileResult]) -> dict:
     span = f.span
+    fr = files.get(f.path) or FileResult(f.path, [])
+    if f.cell is None:
+        where = loc.physical(f.path, span.line, span.column, span.end_line, span.end_column)
+    else:  # a notebook stays the artifact: the lines of its file that hold the cell's lines, the cell in a property
+        where = loc.physical(f.path, fr.file_line(span.line, f.cell), None, fr.file_line(span.end_line, f.cell))
     result: dict = {
         "ruleId": f.code,
         "level": LEVELS[f.severity],
         "message": {"text": f.message},
-        "locations": [{"physicalLocation": loc.physical(f.path, span.line, span.column, span.end_line, span.end_column)}],
+        "locations": [{"physicalLocation": where}],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
     }
     if f.code in index:
         result["ruleIndex"] = index[f.code]
     if f.trace:
+        def step_location(step) -> dict:
+            if step.cell is None:
+                return loc.physical(step.path, step.line, step.column)
+            return loc.physical(step.path, (files.get(step.path) or fr).file_line(step.line, step.cell))
+
         result["codeFlows"] = [{
             "message": {"text": " → ".join(step.note for step in f.trace)},
             "threadFlows": [{
                 "locations": [
-                    {"location": {"physicalLocation": loc.physical(step.path, step.line, step.column), "message": {"text": step.note}}}
+                    {"location": {"physicalLocation": step_location(step), "message": {"text": step.note}}}
                     for step in f.trace
                 ],
             }],
         }]
-    if f.fix is not None and f.fix.edits and not fix_shows_a_key(f, sources.get(f.path, [])):
-        fix = _fix(f, loc, (texts or {}).get(f.path))
+    # a notebook's fix edits its cells' code, not lines of the file: --fix applies it
+    if f.fix is not None and f.fix.edits and f.cell is None and not fix_shows_a_key(f, fr.lines()):
+        fix = _fix(f, loc, fr.source)
         if fix is not None:
             result["fixes"] = [fix]
+    properties: dict = {}
+    if f.cell is not None:
+        properties["notebookCell"] = {"cell": f.cell, "line": span.line, "column": span.column,
+                                      "endLine": span.end_line, "endColumn": span.end_column}
     if f.controls.soc2 or f.controls.hipaa:
-        result["properties"] = {"controls": f.controls.as_dict()}
+        properties["controls"] = f.controls.as_dict()
+    if properties:
+        result["properties"] = properties
     return result
 
 
@@ -199,14 +216,13 @@ def render(result: CheckResult, *, show_suppressed: bool = False, root: Path | N
     loc = _Locator(base)
     rules = rule_descriptors()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
-    texts = {fr.path: fr.source for fr in result.files}
-    results = [_result(f, index, loc, sources, texts) for f in result.findings]
+    files = {fr.path: fr for fr in result.files}
+    results = [_result(f, index, loc, files) for f in result.findings]
     if show_suppressed:
         for r in results:
             r["suppressions"] = []  # explicit: these were looked at and are not suppressed
         for f in result.suppressed:
-            r = _result(f, index, loc, sources, texts)
+            r = _result(f, index, loc, files)
             s = f.suppression
             # a suppression without a reason is a PHI901 finding: not yet an accepted risk
             suppression: dict = {"kind": "inSource", "status": "accepted" if s.reason else "underReview"}
@@ -218,7 +234,7 @@ def render(result: CheckResult, *, show_suppressed: bool = False, root: Path | N
             results.append(r)
         if result.baseline is not None:
             for f in result.baseline.hidden:
-                r = _result(f, index, loc, sources, texts)
+                r = _result(f, index, loc, files)
                 r["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f"accepted in the baseline {result.baseline.file}"}]
                 results.append(r)
     notifications = [{"level": "error", "message": {"text": error}} for error in result.errors]

@@ -71,7 +71,7 @@ def detail_lines(f: Finding, unsafe_fixes: bool = False) -> list[str]:
     """What a finding says besides its message: trace, fix, controls (text and GitHub output)."""
     lines = []
     if len(f.trace) > 1:
-        lines.append("trace: " + " → ".join(f"{s.note} (line {s.line})" for s in f.trace))
+        lines.append("trace: " + " → ".join(f"{s.note} ({_step_where(f, s)})" for s in f.trace))
     if f.fix is not None:
         safe = f.fix.applicability.value == "safe"
         lines.append(f"fix: {f.fix.title}" + ("" if safe else " (unsafe)" if unsafe_fixes else " (unsafe: needs --unsafe-fixes)"))
@@ -83,6 +83,17 @@ def detail_lines(f: Finding, unsafe_fixes: bool = False) -> list[str]:
     if controls:
         lines.append("controls: " + "; ".join(controls))
     return lines
+
+
+def _step_where(f: Finding, step) -> str:
+    """`line 12`; in a notebook, `cell 2, line 4` for a step in another cell; a step in another
+    file names it."""
+    where = f"line {step.line}"
+    if step.cell is not None and step.cell != f.cell:
+        where = f"cell {step.cell}, {where}"
+    if step.path != f.path:
+        where = f"{printable(step.path)}:{where}"
+    return where
 
 
 def _fixable_counts(findings: list[Finding]) -> tuple[int, int]:
@@ -114,15 +125,15 @@ def fix_marked(f: Finding, unsafe_fixes: bool) -> bool:
 def render(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False,
            unsafe_fixes: bool = False, **_: object) -> str:
     style = Style(color)
-    sources = {fr.path: (fr.source or "").splitlines() for fr in result.files}
+    files = {fr.path: fr for fr in result.files}
     out: list[str] = []
     findings = result.findings
     for f in findings:
         sev = SEVERITY_COLORS.get(f.severity, "1;34")
         # like ruff: marked when `--fix` alone would fix it
         fixable = style(" [*]", "1;36") if fix_marked(f, unsafe_fixes) else ""
-        out.append(f"{style(printable(f.path), '1')}:{f.line}:{f.column}: {style(f.code, sev)}{fixable} {printable(f.message)}")
-        lines = sources.get(f.path, [])
+        out.append(f"{style(printable(f.where), '1')}: {style(f.code, sev)}{fixable} {printable(f.message)}")
+        lines = files[f.path].lines(f.cell) if f.path in files else []
         if 0 < f.line <= len(lines):
             text = shown_line(f, lines[f.line - 1])
             gutter = str(f.line)
@@ -160,13 +171,13 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
     if show_suppressed and result.suppressed:
         out.append(f"Suppressed ({len(result.suppressed)}):")
         for f in result.suppressed:
-            head = f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}"
+            head = f"{printable(f.where)}: {f.code} {printable(f.message)}"
             out += [f"{head} [{_reason(f)}]"] if concise else [head, f"  = {_reason(f)}"]
         out += gap
     if show_suppressed and baseline is not None and baseline.hidden:
         n = len(baseline.hidden)
         out.append(f"Accepted in the baseline {baseline.file} ({n}):")
-        out += [f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}" for f in baseline.hidden]
+        out += [f"{printable(f.where)}: {f.code} {printable(f.message)}" for f in baseline.hidden]
         out += gap
     if baseline is not None and baseline.stale:
         n = len(baseline.stale)
@@ -182,7 +193,7 @@ def accepted_risks(result: CheckResult, show_suppressed: bool, concise: bool = F
 def render_concise(result: CheckResult, *, color: bool = False, show_suppressed: bool = False, quiet: bool = False,
                    unsafe_fixes: bool = False, **_: object) -> str:
     style = Style(color)
-    lines = [f"{style(printable(f.path), '1')}:{f.line}:{f.column}: {style(f.code, SEVERITY_COLORS.get(f.severity, '1;34'))} {printable(f.message)}"
+    lines = [f"{style(printable(f.where), '1')}: {style(f.code, SEVERITY_COLORS.get(f.severity, '1;34'))} {printable(f.message)}"
              for f in result.findings]
     lines += [f"error: {printable(e)}" for e in result.errors]
     lines += accepted_risks(result, show_suppressed, concise=True)
