@@ -158,3 +158,32 @@ def test_every_control_a_rule_maps_to_has_a_title() -> None:
     catalog = load()
     used = {(f, c) for soc2, hipaa in catalog.controls.values() for f, controls in (("SOC 2", soc2), ("HIPAA", hipaa)) for c in controls}
     assert used <= set(catalog.control_titles)
+
+
+def test_the_inventory_names_who_receives_each_call() -> None:
+    from phi_lint.config import Config
+    from phi_lint.engine import Engine
+    from phi_lint.evidence.inventory import model_calls
+
+    source = '''\
+import ollama
+import requests
+from anthropic import Anthropic
+
+local = ollama.Client(host="http://localhost:11434")
+claude = Anthropic()
+
+
+def triage(patient_symptoms: str) -> str:
+    local.chat(model="llama3", messages=[{"role": "user", "content": patient_symptoms}])
+    requests.post("https://api.openai.com/v1/chat/completions", json={"messages": [{"role": "user", "content": patient_symptoms}]})
+    requests.post("https://tickets.contoso.example/api", json={"text": patient_symptoms})
+    return claude.messages.create(model="claude", max_tokens=10, messages=[{"role": "user", "content": "Say hi"}]).content
+'''
+    ctx = Engine(Config(approved_regions=("us-east-1",))).context_of(source, "app/triage.py")
+    calls = {c.line: c for c in model_calls(ctx, "app/triage.py", "app.triage")}
+    assert sorted(calls) == [10, 11, 13]  # the ticket system is not a model
+    assert (calls[10].vendor, calls[10].approval) == ("ollama", "approved")  # loopback, self-hosted
+    assert (calls[11].vendor, calls[11].endpoint, calls[11].approval) == ("openai", "https://api.openai.com/v1/chat/completions", "unapproved")
+    assert [(d.category, d.state) for d in calls[11].data] == [("diagnosis", "sent")]
+    assert (calls[13].vendor, calls[13].data, calls[13].function) == ("anthropic", (), "triage")  # a call with no patient data is listed too

@@ -74,6 +74,11 @@ class Route:
         return "|".join(self.methods) if self.methods else "ANY"
 
     @property
+    def name(self) -> str:
+        """`POST /triage`, or `POST TriageView.post` for a view whose path lives in a URLconf."""
+        return f"{self.method_text} {self.path if self.path is not None else self.qualname}"
+
+    @property
     def label(self) -> str:
         """`POST /triage`, or `TriageView.post` (POST) for a view whose path lives in a URLconf."""
         if self.path is not None:

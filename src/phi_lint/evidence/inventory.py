@@ -9,7 +9,7 @@ import ast
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, region_of_host
 from phi_lint.analysis.facts import CallFact, FlowEvent
 from phi_lint.analysis.labels import PATIENT_DATA, real, sanitised_labels
-from phi_lint.analysis.routes import Route, model_flows, returns_answer, routes_of
+from phi_lint.analysis.routes import model_flows, returns_answer, routes_of
 from phi_lint.catalog import MODEL_KINDS, Catalog, vendor_for
 from phi_lint.checks.access import what_reaches
 from phi_lint.checks.base import Context
@@ -45,9 +45,12 @@ def model_calls(ctx: Context, path: str, module: str) -> list[ModelCall]:
         region = _region(call, client, target, m.catalog)
         provider = _provider(m.catalog, call, client)
         host = host_of(target.url) if target is not None else None
-        vendor = vendor_for(host, client.key if client is not None else call.key, provider)
-        if host and is_loopback(host) and (vendor is None or not vendor.self_hosted):
-            vendor = None  # a local model server: nobody else receives the data
+        made_by = client.key if client is not None else call.key
+        if host and is_loopback(host):  # a model server on this machine: only a self-hosted runtime is named
+            local = vendor_for(None, made_by, provider)
+            vendor = local if local is not None and local.self_hosted else None
+        else:
+            vendor = vendor_for(host, made_by, provider)
         approval, why = _approval(ctx, target, region)
         allowed = allowed_data(ctx.config, m.catalog, target.url if target is not None else None)[0]
         events = [e for a in given for e in arguments.get(id(a), ())]
@@ -55,7 +58,7 @@ def model_calls(ctx: Context, path: str, module: str) -> list[ModelCall]:
             path=path, line=call.node.lineno, module=module, function=_function_of(m, call.stmt),
             call=ast.unparse(call.node.func), sink=_sink_name(m.catalog, call.key, kinds, events), provider=provider,
             vendor=vendor.id if vendor is not None else None,
-            endpoint=shown_url(target.url) if target is not None and not target.partial else None, region=region,
+            endpoint=shown_url(target.url) if target is not None else None, region=region,
             approval=approval, approval_why=why, data=_data(events, allowed),
             routes=tuple(sorted({r for a in given for r in routes.get(id(a), ())})),
         ))
@@ -83,7 +86,7 @@ def route_records(ctx: Context, path: str, findings: list[Finding], baselined: s
         elif finding is not None and finding.fingerprint in baselined:
             accepted = "in the baseline"
         out.append(RouteRecord(
-            path=path, line=anchor.lineno, framework=route.framework.name, route=_route_name(route),
+            path=path, line=anchor.lineno, framework=route.framework.name, route=route.name,
             handler=route.qualname, guards=tuple(route.guards), public=tuple(p.text for p in route.public),
             sends=what_reaches(flows, returns_answer(m, route)), finding=finding.code if finding is not None else None,
             accepted=accepted,
@@ -109,8 +112,6 @@ def _region(call: CallFact, client: CallFact | None, target: Target | None, cata
 
 def _approval(ctx: Context, target: Target | None, region: str | None) -> tuple[str, str]:
     config = ctx.config
-    if target is not None and target.partial:
-        target = None  # only a prefix is known
     if target is not None and not is_approved(target.url, config.approved_endpoints):
         return UNAPPROVED, "not in `approved-endpoints`" + (" (the SDK's default)" if target.default else "")
     if region is not None and config.approved_regions and region not in config.approved_regions:
@@ -174,12 +175,8 @@ def _routes_by_argument(ctx: Context) -> dict[int, set[str]]:
     out: dict[int, set[str]] = {}
     for route in routes_of(m, ctx.config.auth_guards):
         for event in model_flows(m, route):
-            out.setdefault(id(event.node), set()).add(_route_name(route))
+            out.setdefault(id(event.node), set()).add(route.name)
     return out
-
-
-def _route_name(route: Route) -> str:
-    return f"{route.method_text} {route.path}" if route.path is not None else f"{route.method_text} {route.qualname}"
 
 
 def _arguments(call: ast.Call) -> list[ast.expr]:
