@@ -489,6 +489,38 @@ def test_summary_param_to_sink_is_reported_in_the_helper() -> None:
     assert notes[0] == "source: `clinical_note`" and "passed to `send()`" in notes
 
 
+def test_summaries_hold_one_event_per_parameter_and_sink_however_often_helpers_call_each_other() -> None:
+    # 20 helpers, each calling the next twice, the last one logging: one real flow, so every
+    # summary holds one event (not 2**19), and the check stays linear in the number of helpers
+    helpers = "\n".join(f"def h{i}(x):\n    h{i + 1}(x)\n    h{i + 1}(x)\n" for i in range(19))
+    analysis = analysis_of("import logging\nlog = logging.getLogger(__name__)\n" + helpers + "def h19(x):\n    log.info('%s', x)\n")
+    assert all(len(analysis.summary(fn).sink_events) == 1 for fn in analysis.functions.values())
+    found, _ = findings("import logging\nlog = logging.getLogger(__name__)\n" + helpers + "def h19(x):\n    log.info('%s', x)\n"
+                        "def entry(patient):\n    h0(patient.ssn)\n", "PHI201")
+    notes = [step.note for step in found[0].trace]
+    assert len(found) == 1 and notes[0] == "source: `patient.ssn`" and notes[-1].startswith("reaches log call info")
+
+
+def test_a_nested_function_s_parameters_are_not_the_outer_function_s() -> None:
+    # `inner(text)` logs its own first parameter; the outer function's first parameter (a PHI
+    # field at the caller) never reaches the log
+    check(
+        """
+        import logging
+
+        log = logging.getLogger(__name__)
+
+        def outer(mrn, text):
+            def inner(words):
+                log.info("%s", words)
+            inner(text)
+
+        def f(patient, leaflet):
+            outer(patient.mrn, leaflet)
+        """,
+        "PHI201",
+    )
+
 def test_self_attributes_across_methods() -> None:
     check(
         """

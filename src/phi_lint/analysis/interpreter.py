@@ -65,7 +65,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         self.exceptions: dict[str, tuple[ast.Call, list]] = {}
         self._binding_cache: dict[str, list] | None = None
         self.loop_iterables: dict[str, ast.expr] = {}  # loop variable -> what it runs over (content.py)
-        self.param_sinks: list[tuple[int, FlowEvent]] = []  # this unit's parameters reaching a sink in a callee  # variable -> exception built, its message parts
+        # this unit's parameters reaching a sink (here or in a callee): once per parameter, sink kind and sink argument
+        self.param_events: dict[tuple[int, str, int], FlowEvent] = {}
         self._dispatch = {
             ast.Constant: self._constant,
             ast.Name: self._name,
@@ -139,18 +140,22 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
             self.env[name] = taint
         self.block(node.body)
         return_params = frozenset(int(k[len(PARAM):]) for k in self.returns if k.startswith(PARAM))
-        sink_events = []
-        for event in list(self.m.events.values()):
-            if event.stmt is not None and _inside(event.stmt, node):
-                for key in event.taint:
-                    if key.startswith(PARAM):
-                        sink_events.append((int(key[len(PARAM):]), event))
-        sink_events.extend(self.param_sinks)
+        sink_events = [(param, event) for (param, _, _), event in self.param_events.items()]
         rtype = self._annotation_type(node.returns) if node.returns is not None else None
         if rtype is None and len(set(self.return_types)) == 1:
             rtype = self.return_types[0]
         return_fields = {int(k[len(PARAM):]): o.source for k, o in self.returns.items() if k.startswith(PARAM) and o.category == FIELD_OF}
         return Summary(return_params, real(self.returns), sink_events, rtype, return_fields)
+
+    def record(self, event: FlowEvent) -> None:
+        """A flow event of this unit: the rules see it (merged per sink argument); when it carries
+        parameters of this unit, the unit's summary keeps it too, once per parameter and sink."""
+        self.m.record_event(event)
+        if self.unit is None:
+            return
+        for key in event.taint:
+            if key.startswith(PARAM):
+                self.param_events.setdefault((int(key[len(PARAM):]), event.kind, id(event.node)), event)
 
     def block(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -799,12 +804,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
                     delivered = add_step(delivered, sink_step)
                     if real(delivered) or any(k.startswith(PARAM) for k in delivered):
                         atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
-                        self.m.record_event(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
-                        if self.unit is not None:  # `audit(x)` calls `_emit(x)`: x reaches the sink too, a hop further
-                            for key in delivered:
-                                if key.startswith(PARAM):
-                                    self.param_sinks.append((int(key[len(PARAM):]), FlowEvent(
-                                        event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms)))
+                        self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
         return out
 
 
@@ -826,8 +826,3 @@ def _same_labels(a: dict, b: dict) -> bool:
     if a.keys() != b.keys():
         return False
     return all(a[k].keys() == b[k].keys() for k in a)
-
-
-def _inside(stmt: ast.stmt, func: ast.AST) -> bool:
-    return func.lineno <= stmt.lineno <= (func.end_lineno or func.lineno)
-

@@ -167,7 +167,7 @@ class Sinks:
         # `create(**params)`: the finding is at the call, the parts to wrap are in the mapping's value
         step = Step(arg.lineno, arg.col_offset, f"reaches {what} ({argument})")
         taint = add_step(taint, step)
-        self.m.record_event(FlowEvent(kind, what, argument, taint, arg, self.stmt, self.atoms(parts) or [(parts, taint)]))
+        self.record(FlowEvent(kind, what, argument, taint, arg, self.stmt, self.atoms(parts) or [(parts, taint)]))
 
     def _sink_argument(self, arg: ast.expr, kind: str, what: str, argument: str, spec, taint: Taint | None = None) -> None:
         if self.quiet:
@@ -177,7 +177,7 @@ class Sinks:
         if not taint:
             return
         step = Step(arg.lineno, arg.col_offset, f"reaches {what} ({argument})")
-        self.m.record_event(FlowEvent(kind, what, argument, add_step(taint, step), arg, self.stmt, self.atoms(arg)))
+        self.record(FlowEvent(kind, what, argument, add_step(taint, step), arg, self.stmt, self.atoms(arg)))
 
     def _raise(self, exc: ast.expr) -> None:
         if isinstance(exc, ast.Call):
@@ -194,7 +194,7 @@ class Sinks:
                 if taint:
                     step = Step(exc.lineno, exc.col_offset, f"raised as `{exc.id}`")
                     delivered = add_step(add_step(taint, step), Step(arg.lineno, arg.col_offset, f"reaches {what} ({label})"))
-                    self.m.record_event(FlowEvent("EXCEPTION", what, label, delivered, arg, self.stmt, self.atoms(arg) or [(arg, delivered)]))
+                    self.record(FlowEvent("EXCEPTION", what, label, delivered, arg, self.stmt, self.atoms(arg) or [(arg, delivered)]))
 
     def _exception_parts(self, call: ast.Call) -> list[tuple[ast.expr, str, Taint | None]]:
         """The arguments of an exception's constructor that make its message."""
