@@ -588,7 +588,7 @@ def test_comprehensions_wrap_each_element() -> None:
 
 
 # ---------------------------------------------------------------------- libcst stays out of plain checks
-def test_plain_check_does_not_import_libcst(project: Path) -> None:
+def test_libcst_is_loaded_only_where_an_import_cannot_simply_follow_the_leading_imports(project: Path) -> None:
     script = (
         "import sys\n"
         "from phi_lint.cli import main\n"
@@ -600,8 +600,28 @@ def test_plain_check_does_not_import_libcst(project: Path) -> None:
     )
     plain = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True)
     assert plain.stderr.strip() == "libcst not loaded", plain.stderr
+    # the redactor's import goes after the file's imports: text, no second parser
     fixing = subprocess.run([sys.executable, "-c", script.replace("'--format'", "'--diff', '--format'")], cwd=project, capture_output=True, text=True)
-    assert fixing.stderr.strip() == "libcst loaded", fixing.stderr
+    assert fixing.stderr.strip() == "libcst not loaded", fixing.stderr
+    # an existing `from phi_lint.redact import ...` to merge the redactor into: libcst does that
+    (project / "admit.py").write_text(LEAKS.replace("import logging\n", "import logging\nfrom phi_lint.redact import MASK\n"))
+    merging = subprocess.run([sys.executable, "-c", script.replace("'--format'", "'--diff', '--format'")], cwd=project, capture_output=True, text=True)
+    assert merging.stderr.strip() == "libcst loaded", merging.stderr
+
+
+def test_added_imports_go_where_libcst_puts_them() -> None:
+    from phi_lint.fix.imports import add_imports
+
+    cases = {
+        '"""Doc."""\nfrom __future__ import annotations\n\nimport os\nx = 1\n':
+            '"""Doc."""\nfrom __future__ import annotations\n\nimport os\nimport hashlib\nfrom contoso.privacy import redact\n\nx = 1\n',
+        '"""Doc."""\n\n__all__ = ["f"]\n': '"""Doc."""\nimport hashlib\nfrom contoso.privacy import redact\n\n__all__ = ["f"]\n',
+        "# header\n\n@app.get('/')\ndef f():\n    pass\n": "# header\n\nimport hashlib\nfrom contoso.privacy import redact\n\n@app.get('/')\ndef f():\n    pass\n",
+        "import hashlib\n\n\nx = 1\n": "import hashlib\nfrom contoso.privacy import redact\n\n\nx = 1\n",
+        "import os\r\nx = 1\r\n": "import os\r\nimport hashlib\r\nfrom contoso.privacy import redact\r\n\r\nx = 1\r\n",
+    }
+    for before, after in cases.items():
+        assert add_imports(before, ["contoso.privacy.redact", "hashlib"]) == after
 
 
 @pytest.mark.parametrize(

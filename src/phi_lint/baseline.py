@@ -88,15 +88,16 @@ def apply(
     checked: dict[str, str] = {}
     for fr in result.files:
         checked[repo_path(fr.path, root)] = fr.path
-        kept = []
+        kept, accepted = [], []
         for f in fr.findings:
             key = (f.code, repo_path(f.path, root), f.fingerprint)
             if f.suppression is None and remaining[key] > 0:
                 remaining[key] -= 1
-                hidden.append(f)
+                accepted.append(f)
             else:
                 kept.append(f)
-        files.append(dataclasses.replace(fr, findings=kept))
+        hidden += accepted
+        files.append(dataclasses.replace(fr, findings=kept, hidden=fr.hidden + accepted))
     stale = []
     for e in items:
         key = (e.code, e.path, e.fingerprint)

@@ -88,17 +88,18 @@ class Engine:
         return frozenset(tops | {"fastapi", "flask", "django", "starlette", "quart", "sanic", "rest_framework"})
 
     # ------------------------------------------------------------------ one file
-    def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> list[Finding]:
-        """All findings of one file, suppressed ones included (with `suppression` set)."""
+    def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True) -> list[Finding]:
+        """All findings of one file, suppressed ones included (with `suppression` set).
+        `fixes=False`: no fix is built (the flake8 front shows none)."""
         with _fewer_collections():
-            return self._check_source(source, path, tree)
+            return self._check_source(source, path, tree, fixes)
 
-    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None) -> Context:
+    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True) -> Context:
         """One file decoded, parsed and analysed: what the rules see of it (and what evidence
         that is not a finding, such as the inventory of model calls, is read from)."""
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
         lines = _split_lines(text) if text is not None else []
-        ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error)
+        ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error, build_fixes=fixes)
         if error is None and tree is None:
             try:
                 tree = ast.parse(text, filename=path)
@@ -111,8 +112,8 @@ class Engine:
                 ctx.parse_error = SyntaxError("too deeply nested to analyse")
         return ctx
 
-    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None) -> list[Finding]:
-        ctx = self.context_of(source, path, tree)
+    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None, fixes: bool) -> list[Finding]:
+        ctx = self.context_of(source, path, tree, fixes)
         text, lines = ctx.source, ctx.lines
         reports = self._run_rules(ctx, path)
         ctx.suppressions = _suppression_comments(text, lines) if text and ("noqa" in text.lower() or "phi-lint" in text) else []

@@ -84,7 +84,7 @@ class Plugin:
             return
         engine = engine_for(config)
         source = "".join(self.lines)
-        for finding in engine.check_source(source, path, tree=self.tree):
+        for finding in engine.check_source(source, path, tree=self.tree, fixes=False):
             if self._shown(finding):
                 yield finding.line, finding.column - 1, mask(printable(f"{finding.code} {finding.message}")), type(self)
 

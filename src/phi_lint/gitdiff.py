@@ -181,7 +181,8 @@ def changed_lines(rev: str, start: Path) -> ChangedLines:
 
 def only_changed(result: CheckResult, changes: ChangedLines) -> CheckResult:
     """The result without the findings (suppressed or not) on lines the diff does not touch."""
-    files = [dataclasses.replace(fr, findings=[f for f in fr.findings if changes.touches(f, fr)]) for fr in result.files]
+    files = [dataclasses.replace(fr, findings=[f for f in fr.findings if changes.touches(f, fr)],
+                                 hidden=fr.hidden + [f for f in fr.findings if not changes.touches(f, fr)]) for fr in result.files]
     return dataclasses.replace(result, files=files)
 
 

@@ -63,6 +63,17 @@ class Fix:
     imports: tuple[str, ...] = ()  # dotted names to import, e.g. "phi_lint.redact.redact"
 
 
+def import_statement(spec: str) -> str:
+    """The statement of a Fix.imports entry: `pkg.mod.name [as alias]` or `name [as alias]`."""
+    name, _, alias = spec.partition(" as ")
+    name, alias = name.strip(), alias.strip()
+    suffix = f" as {alias}" if alias else ""
+    if "." in name:
+        module, obj = name.rsplit(".", 1)
+        return f"from {module} import {obj}{suffix}"
+    return f"import {name}{suffix}"
+
+
 @dataclass(frozen=True)
 class Suppression:
     kind: str  # "phi-lint" or "noqa"
@@ -140,6 +151,7 @@ class FileResult:
     source: str | None = None  # None when the file could not be read, and for notebooks (see cells)
     error: str | None = None  # why it could not be read
     cells: tuple[Cell, ...] = ()  # a notebook's code cells
+    hidden: list[Finding] = field(default_factory=list)  # what a baseline or --diff-base hid (--fix still knows them)
 
     def lines(self, cell: int | None = None) -> list[str]:
         """The source lines findings count in: the file's, or one cell's."""

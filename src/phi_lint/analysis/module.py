@@ -53,6 +53,9 @@ class ModuleAnalysis:
         self.constants: list[ConstantFact] = []
         self.module_scope: FunctionAnalysis | None = None
         self._module_bindings: dict[str, list] | None = None
+        # what other stages derive from the finished analysis once per file (fix targets: parents,
+        # the names of each scope, the tainted parts of assignments), so that no finding pays for a walk
+        self.derived: dict = {}
         self._collect_definitions()
 
     # ------------------------------------------------------------------ definitions

@@ -50,6 +50,7 @@ class Context:
     parse_error: SyntaxError | ValueError | None = None
     suppressions: list = field(default_factory=list)  # Suppression comments, `used` set by the engine
     memo: dict = field(default_factory=dict)  # what several rules ask of this file, computed once
+    build_fixes: bool = True  # False when no output shows fixes (the flake8 front): flow rules skip them
 
     def once(self, key: str, compute):
         """The value of `compute()`, computed once per file under `key`."""
@@ -155,7 +156,7 @@ class FlowRule(Rule):
             message=self.message.format(source=origin.source, why=origin.why, sink=event.sink, argument=event.argument, destination=""),
             stmt=event.stmt,
             steps=origin.steps,
-            fix=self.build_fix(ctx, atoms),
+            fix=self.build_fix(ctx, atoms) if ctx.build_fixes else None,
             fix_targets=atoms,
         )
 

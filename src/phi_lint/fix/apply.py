@@ -28,6 +28,7 @@ from typing import Callable
 from phi_lint.analysis.keys import SECRET_MASK, mask_keys
 from phi_lint.catalog import load
 from phi_lint.config import Config
+from phi_lint.fix.imports import add_imports
 from phi_lint.fix.source import NEWLINE, Source
 from phi_lint.model import Applicability, CheckResult, FileResult, Finding
 from phi_lint.notebook import Notebook, NotebookError, is_notebook
@@ -83,30 +84,6 @@ def _conflict(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
     if a[0] == a[1] == b[0] == b[1]:
         return True  # two insertions at one point: their order would be a guess
     return a[0] < b[1] and b[0] < a[1]
-
-
-def _import_spec(spec: str) -> tuple[str, str | None, str | None]:
-    name, _, alias = spec.partition(" as ")
-    name, alias = name.strip(), alias.strip() or None
-    if "." in name:
-        module, obj = name.rsplit(".", 1)
-        return module, obj, alias
-    return name, None, alias
-
-
-def add_imports(text: str, imports: list[str]) -> str:
-    """`text` with `imports` added where an import belongs (an existing one is reused)."""
-    if not imports:
-        return text
-    import libcst as cst
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor
-
-    module = cst.parse_module(text)
-    context = CodemodContext()
-    for spec in imports:
-        AddImportsVisitor.add_needed_import(context, *_import_spec(spec))
-    return module.visit(AddImportsVisitor(context)).code
 
 
 def _build(text: str, chosen: list[tuple[Finding, list[tuple[int, int, str]]]], with_imports: bool = True) -> tuple[str, str | None]:
@@ -397,7 +374,10 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
         from phi_lint.engine import engine_for
 
         engine = engine_for(file_config)
-        first = engine.check_source(text, fr.path)
+        if notebook is None:
+            first = fr.findings + fr.hidden  # as the check found them: no second check
+        else:  # the check located them in cells; fixing works on the notebook's module
+            first = engine.check_source(text, fr.path)
         known.update((f.code, f.fingerprint) for f in first)
         fixed = fix_text(text, fr.path, file_config, unsafe=unsafe, wanted=wanted, findings=first)
         run.messages += fixed.messages

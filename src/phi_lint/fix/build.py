@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from phi_lint.analysis.keys import key_tokens
 from phi_lint.analysis.syntax import target_name
 from phi_lint.fix.source import Source, source_of
-from phi_lint.fix.targets import _definitions, _keyed_value, _parents, _single_use_definition, fix_targets, parameter_names
+from phi_lint.fix.targets import block_of, definitions, fix_targets, keyed_value, parents_of, local_names, single_use_definition, sink_kinds
 from phi_lint.model import Applicability, Edit, Fix
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -67,17 +67,21 @@ def _module_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
                 yield from _module_statements(handler.body)
 
 
-def _bound_names(tree: ast.Module) -> set[str]:
-    """Every name bound at module level: a new import must not shadow one."""
-    cached = getattr(tree, "_phi_lint_bound", None)  # one walk per file, however many fixes
-    if cached is not None:
-        return cached
+def _module_names(m) -> tuple[set[str], set[str]]:
+    """(every name bound at module level, the modules imported whole by `import a.b`): a new
+    import must not shadow the first; the second already spell a dotted call. Once per file."""
+    found = m.derived.get("module-names")
+    if found is not None:
+        return found
     names: set[str] = set()
-    for stmt in _module_statements(tree.body):
+    plain: set[str] = set()
+    for stmt in _module_statements(m.tree.body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(stmt.name)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".", 1)[0] for a in stmt.names)
+            if isinstance(stmt, ast.Import):
+                plain.update(a.name for a in stmt.names if a.asname is None)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
             if isinstance(stmt, ast.With):
@@ -86,44 +90,8 @@ def _bound_names(tree: ast.Module) -> set[str]:
                 for node in ast.walk(target) if target is not None else ():
                     if isinstance(node, ast.Name):
                         names.add(node.id)
-    tree._phi_lint_bound = names
-    return names
-
-
-def _local_names(tree: ast.Module | None, nodes: Iterable[ast.AST]) -> frozenset[str]:
-    """Names bound in the function scopes enclosing `nodes` (parameters, assignments, loop and
-    `with` targets, imports, nested defs, except and match names, comprehension variables):
-    a call spelled with one of them would call the local value, not the import."""
-    if tree is None:
-        return frozenset()
-    parents = _parents(tree)
-    scopes: list[ast.AST] = []
-    for node in nodes:
-        current: ast.AST = node
-        while id(current) in parents:
-            current = parents[id(current)]
-            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and not any(current is s for s in scopes):
-                scopes.append(current)
-    names: set[str] = set()
-    for scope in scopes:
-        names |= parameter_names(scope.args)
-        body = scope.body if isinstance(scope.body, list) else [scope.body]
-        for sub in (n for stmt in body for n in ast.walk(stmt)):
-            if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-                names.add(sub.id)
-            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(sub.name)
-            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-                names.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
-            elif isinstance(sub, ast.ExceptHandler) and sub.name:
-                names.add(sub.name)
-            elif isinstance(sub, ast.arg):
-                names.add(sub.arg)  # a nested lambda's or def's parameters: harmless to avoid too
-            elif type(sub).__name__ in ("MatchAs", "MatchStar") and sub.name:
-                names.add(sub.name)
-            elif type(sub).__name__ == "MatchMapping" and sub.rest:
-                names.add(sub.rest)
-    return frozenset(names)
+    m.derived["module-names"] = (names, plain)
+    return names, plain
 
 
 def callee(ctx, dotted: str, import_module: bool = False, near: Iterable[ast.AST] = ()) -> tuple[str, tuple[str, ...]]:
@@ -140,20 +108,18 @@ def callee(ctx, dotted: str, import_module: bool = False, near: Iterable[ast.AST
     if not module:
         return dotted, ()
     analysis = ctx.analysis
-    tree = analysis.tree if analysis is not None else None
-    local_names = _local_names(tree, near)
-    names = {k: v for k, v in (analysis.imports.names if analysis is not None else {}).items() if k.split(".", 1)[0] not in local_names}
+    taken_here = local_names(analysis, near)
+    names = {k: v for k, v in (analysis.imports.names if analysis is not None else {}).items() if k.split(".", 1)[0] not in taken_here}
     exact = sorted(local for local, target in names.items() if target == dotted)
     if exact:
         return (attr if attr in exact else exact[0]), ()
     holders = sorted(local for local, target in names.items() if target == module)
     if holders:
         return f"{holders[0]}.{attr}", ()
-    if tree is not None and module.split(".", 1)[0] not in local_names and any(
-        isinstance(s, ast.Import) and any(a.name == module and a.asname is None for a in s.names) for s in _module_statements(tree.body)
-    ):
+    bound, plain_imports = _module_names(analysis) if analysis is not None else (set(), set())
+    if module.split(".", 1)[0] not in taken_here and module in plain_imports:
         return dotted, ()  # `import contoso.privacy` binds `contoso`, and the path works
-    bound = (_bound_names(tree) if tree is not None else set()) | local_names
+    bound = bound | taken_here
     if import_module and "." not in module:
         if module not in bound:
             return dotted, (module,)
@@ -217,7 +183,7 @@ def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
         node = node.elt
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RECORD_METHODS and not node.args:
         return _redacts_whole(ctx, node.func.value, depth)
-    if _keyed_value(analysis, node) is node and not isinstance(node, ast.Name) and _under_sensitive_key(analysis, node):
+    if keyed_value(analysis, node) is node and not isinstance(node, ast.Name) and _under_sensitive_key(analysis, node):
         return True
     name = _own_name(node)
     if name is None:
@@ -225,14 +191,14 @@ def _redacts_whole(ctx, node: ast.expr, depth: int = 3) -> bool:
     if analysis.classifier.classify(name, not isinstance(node, ast.Name)) is not None:
         return True
     if isinstance(node, ast.Name) and depth > 0:  # `note = patient.ssn` ... `log.info("%s", note)`
-        single = _single_use_definition(analysis.tree, node)
-        found = (single[0], [single[1]]) if single else _definitions(analysis, node)
+        single = single_use_definition(analysis, node)
+        found = (single[0], [single[1]]) if single else definitions(analysis, node)
         return bool(found) and all(_redacts_whole(ctx, d.value, depth - 1) for d in found[1])
     return False
 
 
 def _under_sensitive_key(m, node: ast.expr) -> bool:
-    parent = _parents(m.tree).get(id(node))
+    parent = parents_of(m).get(id(node))
     if not isinstance(parent, ast.Dict):
         return False
     return any(value is node and isinstance(key, ast.Constant) and isinstance(key.value, str) and m.classifier.classify(key.value)
@@ -268,8 +234,7 @@ def _only_logs(ctx, atoms: list[ast.expr]) -> bool:
     analysis = ctx.analysis
     if analysis is None:
         return False
-    wanted = {id(a) for a in atoms}
-    kinds = {event.kind for event in analysis.events.values() if any(id(a) in wanted for a, _ in event.atoms)}
+    kinds = sink_kinds(analysis, atoms)
     return bool(kinds) and kinds <= {"LOG", "EXCEPTION"}
 
 
@@ -609,18 +574,6 @@ def region_fix(ctx, call, node: ast.expr, region: str, title: str) -> Fix | None
 
 
 # ---------------------------------------------------------------------- keys (PHI401)
-def _enclosing_block(tree: ast.AST, stmt: ast.stmt) -> list[ast.stmt] | None:
-    for node in ast.walk(tree):
-        for block in ("body", "orelse", "finalbody"):
-            body = getattr(node, block, None)
-            if isinstance(body, list) and any(s is stmt for s in body):
-                return body
-        for handler in getattr(node, "handlers", ()) or ():
-            if any(s is stmt for s in handler.body):
-                return handler.body
-    return None
-
-
 def _environ_write(stmt: ast.stmt, node: ast.Constant) -> bool:
     """`os.environ["X"] = "<key>"`, `os.environ.setdefault("X", "<key>")`, `os.putenv(...)`."""
     if isinstance(stmt, ast.Assign) and stmt.value is node and len(stmt.targets) == 1:
@@ -635,7 +588,7 @@ def _environ_write(stmt: ast.stmt, node: ast.Constant) -> bool:
 def _delete_statement(ctx, stmt: ast.stmt, title: str) -> Fix | None:
     src = source_of(ctx.source)
     span = src.node_offsets(stmt)
-    block = _enclosing_block(ctx.analysis.tree, stmt)
+    block = block_of(ctx.analysis, stmt)
     if span is None or block is None:
         return None
     text = src.text

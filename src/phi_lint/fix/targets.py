@@ -5,12 +5,17 @@ that is assigned once and used only at this sink (`messages = [...]` then
 `create(messages=messages)`), wrapping the variable would mask the whole prompt, or, for a list
 of chat messages, not mask its free text at all. The fix then goes where the data enters the
 variable's value: the tainted parts of its definition, found by running the analysis of the
-function again up to that statement (quietly: it records nothing).
+function again (quietly: it records nothing).
+
+Everything here is computed once per file or once per scope and kept in `ModuleAnalysis.derived`
+(parents, the names each scope binds and reads, the tainted parts of each assignment), so that
+building every fix of a file costs time linear in its size, however many findings it has.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 
 from phi_lint.analysis.interpreter import FunctionAnalysis
 from phi_lint.analysis.labels import real
@@ -20,6 +25,7 @@ from phi_lint.analysis.syntax import parameters_of
 
 MAX_DEPTH = 3  # variables defined from variables, followed this far
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
 
 
@@ -33,22 +39,22 @@ def fix_targets(ctx, targets: list[ast.expr], labels: tuple[str, ...]) -> list[a
         found = _resolve(analysis, node, labels, MAX_DEPTH)
         if found is None:
             return None
-        out += [_keyed_value(analysis, _awaited(analysis, n)) for n in found]
+        out += [keyed_value(analysis, _awaited(analysis, n)) for n in found]
     return out
 
 
 def _awaited(m: ModuleAnalysis, node: ast.expr) -> ast.expr:
     """`await request.json()`: what is redacted is the awaited value, never the coroutine."""
-    parents = _parents(m.tree)
+    parents = parents_of(m)
     while isinstance(parents.get(id(node)), ast.Await):
         node = parents[id(node)]
     return node
 
 
-def _keyed_value(m: ModuleAnalysis, node: ast.expr) -> ast.expr:
+def keyed_value(m: ModuleAnalysis, node: ast.expr) -> ast.expr:
     """The whole value of a dict entry whose key names sensitive data (`"diagnoses": ", ".join(...)`):
     the key alone makes the value PHI, so it is the value that must pass the redactor."""
-    parents = _parents(m.tree)
+    parents = parents_of(m)
     child: ast.AST = node
     while id(child) in parents and not isinstance(child, ast.stmt):
         parent = parents[id(child)]
@@ -65,7 +71,7 @@ def _keyed_value(m: ModuleAnalysis, node: ast.expr) -> ast.expr:
 def _resolve(m: ModuleAnalysis, node: ast.expr, labels: tuple[str, ...], depth: int) -> list[ast.expr] | None:
     if not isinstance(node, ast.Name) or depth == 0:
         return [node]
-    found = _single_use_definition(m.tree, node)
+    found = single_use_definition(m, node)
     if found is None:
         return _resolve_definitions(m, node, labels, depth)
     scope, definition = found
@@ -91,12 +97,12 @@ def _resolve_definitions(m: ModuleAnalysis, node: ast.Name, labels: tuple[str, .
     tainted part of a sink argument: the fix goes into each definition's tainted parts, so that
     the variable is never wrapped whole (which would mask a whole prompt). [node] when the
     variable does not have that shape."""
-    found = _definitions(m, node)
+    found = definitions(m, node)
     if found is None:
         return [node]
-    scope, definitions = found
+    scope, statements = found
     out: list[ast.expr] = []
-    for definition in definitions:
+    for definition in statements:
         for atom in _atoms_at(m, scope, definition, labels):
             deeper = _resolve(m, atom, labels, depth - 1)
             if deeper is None:
@@ -105,54 +111,35 @@ def _resolve_definitions(m: ModuleAnalysis, node: ast.Name, labels: tuple[str, .
     return out or [node]
 
 
-def _definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.stmt]] | None:
+def definitions(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, list[ast.stmt]] | None:
     """(scope, plain assignments) of a variable its function binds only by plain assignments and
     reads only as tainted parts of sink arguments."""
-    parents = _parents(m.tree)
+    parents = parents_of(m)
     scope = _enclosing_scope(parents, use)
-    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    if not isinstance(scope, _FUNCTIONS):
         return None
+    index = _names_of(m, scope)
     name = use.id
-    if name in parameter_names(scope.args):
+    if name in index.parameters or name in index.bound_otherwise or index.nested or index.rebinding_syntax:
+        return None  # a nested scope might read or bind it; `:=` and `**rest` bind it out of sight
+    sink_atoms = _sink_atoms(m)
+    if any(id(load) not in sink_atoms for load in index.loads.get(name, ())):
         return None
-    sink_atoms = {id(atom) for event in m.events.values() for atom, _ in event.atoms}
     statements: list[ast.stmt] = []
-    for sub in (n for stmt in scope.body for n in ast.walk(stmt)):
-        if isinstance(sub, ast.Name) and sub.id == name:
-            if isinstance(sub.ctx, ast.Load):
-                if id(sub) not in sink_atoms:
-                    return None
-                continue
-            statement = parents.get(id(sub))
-            if isinstance(statement, ast.Assign) and statement.targets == [sub]:
-                statements.append(statement)
-            elif isinstance(statement, ast.AnnAssign) and statement.target is sub and statement.value is not None:
-                statements.append(statement)
-            else:
-                return None  # `+=`, a loop target, `with ... as`, a tuple target
-        elif _binds_otherwise(sub, name):
-            return None
-        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            return None  # a nested scope might read or bind it
-        elif type(sub).__name__ in ("MatchMapping", "NamedExpr"):
-            return None
+    for store in index.stores.get(name, ()):
+        statement = parents.get(id(store))
+        if isinstance(statement, ast.Assign) and statement.targets == [store]:
+            statements.append(statement)
+        elif isinstance(statement, ast.AnnAssign) and statement.target is store and statement.value is not None:
+            statements.append(statement)
+        else:
+            return None  # `+=`, a loop target, `with ... as`, a tuple target
     return (scope, statements) if statements else None
 
 
 def parameter_names(args: ast.arguments) -> set[str]:
     every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
     return {a.arg for a in every}
-
-
-def _binds_otherwise(sub: ast.AST, name: str) -> bool:
-    """Does `sub` bind `name` other than by a plain assignment (global, except, import, match)?"""
-    if isinstance(sub, (ast.Global, ast.Nonlocal)):
-        return name in sub.names
-    if isinstance(sub, ast.ExceptHandler):
-        return sub.name == name
-    if isinstance(sub, (ast.Import, ast.ImportFrom)):
-        return any((a.asname or a.name).split(".")[0] == name for a in sub.names)
-    return type(sub).__name__ in ("MatchAs", "MatchStar") and getattr(sub, "name", None) == name
 
 
 def _enclosing_scope(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST | None:
@@ -164,79 +151,182 @@ def _enclosing_scope(parents: dict[int, ast.AST], node: ast.AST) -> ast.AST | No
     return None
 
 
-def _parents(tree: ast.Module) -> dict[int, ast.AST]:
-    cached = getattr(tree, "_phi_lint_parents", None)
-    if cached is None:
-        cached = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-        tree._phi_lint_parents = cached
-    return cached
+def parents_of(m: ModuleAnalysis) -> dict[int, ast.AST]:
+    """Every node's parent (by id), once per file."""
+    parents = m.derived.get("parents")
+    if parents is None:
+        parents = m.derived["parents"] = {id(child): node for node in ast.walk(m.tree) for child in ast.iter_child_nodes(node)}
+    return parents
 
 
-def _single_use_definition(tree: ast.Module, use: ast.Name) -> tuple[ast.AST, ast.Assign | ast.AnnAssign] | None:
+def block_of(m: ModuleAnalysis, stmt: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list that holds `stmt` (a body, an else, a finally, a handler's body)."""
+    parent = parents_of(m).get(id(stmt))
+    if parent is None:
+        return None
+    for block in (getattr(parent, name, None) for name in ("body", "orelse", "finalbody")):
+        if isinstance(block, list) and any(s is stmt for s in block):
+            return block
+    return None
+
+
+def single_use_definition(m: ModuleAnalysis, use: ast.Name) -> tuple[ast.AST, ast.Assign | ast.AnnAssign] | None:
     """(scope, statement) when `use` reads a variable its scope binds once, by a plain
     assignment, and reads nowhere else."""
-    parents = _parents(tree)
-    scope = _enclosing_scope(parents, use) or tree
+    parents = parents_of(m)
+    scope = _enclosing_scope(parents, use) or m.tree
     if isinstance(scope, (ast.Lambda, ast.ClassDef)):
         return None
+    index = _names_of(m, scope)
     name = use.id
-    bindings: list[ast.AST] = []
-    loads: list[ast.Name] = []
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in parameter_names(scope.args):
+    if name in index.parameters or name in index.bound_otherwise:
         return None
-    for stmt in scope.body:
-        for sub in ast.walk(stmt):
-            if isinstance(sub, ast.Name) and sub.id == name:
-                (loads if isinstance(sub.ctx, ast.Load) else bindings).append(sub)
-            elif _binds_otherwise(sub, name):
-                return None
-            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub.name == name:
-                return None
-    if len(bindings) != 1 or loads != [use]:
+    stores = index.stores.get(name, ())
+    loads = index.loads.get(name, ())
+    if len(stores) != 1 or len(loads) != 1 or loads[0] is not use:
         return None
-    statement = parents.get(id(bindings[0]))
-    if isinstance(statement, ast.Assign) and statement.targets == [bindings[0]]:
+    statement = parents.get(id(stores[0]))
+    if isinstance(statement, ast.Assign) and statement.targets == [stores[0]]:
         return scope, statement
-    if isinstance(statement, ast.AnnAssign) and statement.target is bindings[0] and statement.value is not None:
+    if isinstance(statement, ast.AnnAssign) and statement.target is stores[0] and statement.value is not None:
         return scope, statement
     return None
 
 
-class _Probe(FunctionAnalysis):
-    """The analysis of one unit, stopping to note the tainted parts of one statement's value."""
+@dataclass
+class ScopeNames:
+    """The names one scope (a function, or the module) binds and reads, nested scopes included:
+    built once per scope, read by every fix in it."""
 
-    def __init__(self, m: ModuleAnalysis, unit, cls, probe: ast.stmt) -> None:
+    parameters: frozenset[str]
+    loads: dict[str, list[ast.Name]] = field(default_factory=dict)
+    stores: dict[str, list[ast.Name]] = field(default_factory=dict)  # plain Name targets (del too)
+    bound_otherwise: set[str] = field(default_factory=set)  # global, except, import, match, def, class
+    local: set[str] = field(default_factory=set)  # every name a call spelled here would find bound locally
+    nested: bool = False  # holds a nested def, class or lambda
+    rebinding_syntax: bool = False  # holds `:=` or a `**rest` mapping pattern
+
+
+def _names_of(m: ModuleAnalysis, scope: ast.AST) -> ScopeNames:
+    key = ("scope-names", id(scope))
+    cached = m.derived.get(key)
+    if cached is not None:
+        return cached
+    parameters = frozenset(parameter_names(scope.args)) if isinstance(scope, (*_FUNCTIONS, ast.Lambda)) else frozenset()
+    index = ScopeNames(parameters, local=set(parameters))
+    body = scope.body if isinstance(scope.body, list) else [scope.body]
+    for sub in (n for stmt in body for n in ast.walk(stmt)):
+        kind = type(sub)
+        if kind is ast.Name:
+            if isinstance(sub.ctx, ast.Load):
+                index.loads.setdefault(sub.id, []).append(sub)
+            else:
+                index.stores.setdefault(sub.id, []).append(sub)
+                index.local.add(sub.id)
+        elif kind in (ast.Global, ast.Nonlocal):
+            index.bound_otherwise.update(sub.names)
+        elif kind is ast.ExceptHandler and sub.name:
+            index.bound_otherwise.add(sub.name)
+        elif kind in (ast.Import, ast.ImportFrom):
+            index.bound_otherwise.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            index.bound_otherwise.add(sub.name)
+            index.nested = True
+        elif kind is ast.Lambda:
+            index.nested = True
+        elif kind is ast.arg:
+            index.local.add(sub.arg)  # a nested lambda's or def's parameters: harmless to avoid too
+        elif kind.__name__ in ("MatchAs", "MatchStar") and sub.name:
+            index.bound_otherwise.add(sub.name)
+        elif kind.__name__ == "MatchMapping":
+            index.rebinding_syntax = True
+            if sub.rest:
+                index.bound_otherwise.add(sub.rest)
+        elif kind is ast.NamedExpr:
+            index.rebinding_syntax = True
+    index.local |= index.bound_otherwise
+    m.derived[key] = index
+    return index
+
+
+def local_names(m: ModuleAnalysis | None, nodes) -> frozenset[str]:
+    """Names bound in the function scopes enclosing `nodes` (parameters, assignments, loop and
+    `with` targets, imports, nested defs, except and match names, comprehension variables):
+    a call spelled with one of them would call the local value, not the import."""
+    if m is None:
+        return frozenset()
+    parents = parents_of(m)
+    names: set[str] = set()
+    seen: set[int] = set()
+    for node in nodes:
+        current: ast.AST = node
+        while id(current) in parents:
+            current = parents[id(current)]
+            if isinstance(current, (*_FUNCTIONS, ast.Lambda)) and id(current) not in seen:
+                seen.add(id(current))
+                names |= _names_of(m, current).local
+    return frozenset(names)
+
+
+def _sink_atoms(m: ModuleAnalysis) -> set[int]:
+    """Every tainted part of every sink argument of the file (ids), once per file."""
+    found = m.derived.get("sink-atoms")
+    if found is None:
+        found = m.derived["sink-atoms"] = {id(atom) for event in m.events.values() for atom, _ in event.atoms}
+    return found
+
+
+def sink_kinds(m: ModuleAnalysis, atoms: list[ast.expr]) -> set[str]:
+    """The sink kinds (LOG, MODEL_CONTENT, ...) whose arguments hold any of `atoms`."""
+    by_atom = m.derived.get("atom-kinds")
+    if by_atom is None:
+        by_atom = m.derived["atom-kinds"] = {}
+        for event in m.events.values():
+            for atom, _ in event.atoms:
+                by_atom.setdefault(id(atom), set()).add(event.kind)
+    return set().union(*(by_atom.get(id(a), ()) for a in atoms))
+
+
+class _Probe(FunctionAnalysis):
+    """The analysis of one unit again, noting the tainted parts of every assignment's value."""
+
+    def __init__(self, m: ModuleAnalysis, unit, cls) -> None:
         super().__init__(m, unit, cls)
         self.quiet = 1  # records no events, calls or constants: the real run did
-        self.probe = probe
-        self.found: list[tuple[ast.expr, dict]] | None = None
+        self.found: dict[int, list[tuple[ast.expr, dict]]] = {}
 
     def statement(self, s: ast.stmt) -> None:
-        if s is self.probe:
-            self.found = self.atoms(s.value)  # loops come back here: the last pass has the fixpoint
+        if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None:
+            self.found[id(s)] = self.atoms(s.value)  # loops come back here: the last pass has the fixpoint
         super().statement(s)
 
 
 def _atoms_at(m: ModuleAnalysis, scope: ast.AST, definition: ast.stmt, labels: tuple[str, ...]) -> list[ast.expr]:
-    try:
-        if isinstance(scope, ast.Module):
-            probe = _Probe(m, None, None, definition)
-            probe.run_body(scope.body)
-        else:
-            unit, cls = _unit_of(m, scope)
-            probe = _Probe(m, unit, cls, definition)
-            probe.run_function()
-    except RecursionError:
-        return []
-    return [node for node, taint in probe.found or () if any(label in real(taint) for label in labels)]
+    key = ("assignment-atoms", id(scope))
+    found = m.derived.get(key)
+    if found is None:
+        try:
+            if isinstance(scope, ast.Module):
+                probe = _Probe(m, None, None)
+                probe.run_body(scope.body)
+            else:
+                unit, cls = _unit_of(m, scope)
+                probe = _Probe(m, unit, cls)
+                probe.run_function()
+            found = probe.found
+        except RecursionError:
+            found = {}
+        m.derived[key] = found
+    return [node for node, taint in found.get(id(definition), ()) if any(label in real(taint) for label in labels)]
 
 
 def _unit_of(m: ModuleAnalysis, node: ast.AST):
-    for info in m.functions.values():
-        if info.node is node:
-            return FunctionInfo(node, None, info.params), None
-    for cls in m.classes.values():
-        for info in cls.methods.values():
-            if info.node is node:
-                return FunctionInfo(node, cls, info.params), cls
-    return FunctionInfo(node, None, parameters_of(node, method=False)), None  # a nested function
+    """A fresh FunctionInfo for the function `node` (its class, if a method), to analyse it again."""
+    units = m.derived.get("units")
+    if units is None:
+        units = m.derived["units"] = {id(info.node): (info, None) for info in m.functions.values()}
+        units.update((id(info.node), (info, cls)) for cls in m.classes.values() for info in cls.methods.values())
+    info, cls = units.get(id(node), (None, None))
+    if info is None:  # a nested function
+        return FunctionInfo(node, None, parameters_of(node, method=False)), None
+    return FunctionInfo(node, cls, info.params), cls

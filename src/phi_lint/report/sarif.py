@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from phi_lint import __version__
 from phi_lint.gitdiff import report_root, repo_path
-from phi_lint.model import BaselineEntry, CheckResult, FileResult, Finding, Severity
+from phi_lint.model import BaselineEntry, CheckResult, FileResult, Finding, Severity, import_statement
 from phi_lint.report import fix_shows_a_key
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -92,15 +92,6 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
     return {"startLine": max(line, 1), "startColumn": max(column, 1), "endLine": max(end_line, line, 1), "endColumn": max(end_column, 1)}
 
 
-def _import_line(spec: str) -> str:
-    """The statement of a Fix.imports entry: `pkg.mod.name [as alias]` or `name [as alias]`."""
-    name, _, alias = spec.partition(" as ")
-    name, alias = name.strip(), alias.strip()
-    suffix = f" as {alias}" if alias else ""
-    if "." in name:
-        module, obj = name.rsplit(".", 1)
-        return f"from {module} import {obj}{suffix}"
-    return f"import {name}{suffix}"
 
 
 def _import_point(text: str | None) -> tuple[int, str] | None:
@@ -140,7 +131,7 @@ def _fix(f: Finding, loc: _Locator, text: str | None = None) -> dict | None:
         if point is None or any((e.line, e.column) <= (point[0], 1) for e in fix.edits):
             return None  # a fix without its import would only raise NameError
         line, newline = point
-        added = "".join(_import_line(spec) + newline for spec in fix.imports)
+        added = "".join(import_statement(spec) + newline for spec in fix.imports)
         replacements.insert(0, {"deletedRegion": _region(line, 1, line, 1), "insertedContent": {"text": added}})
     description = fix.title
     if fix.imports:
