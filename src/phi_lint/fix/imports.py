@@ -81,7 +81,12 @@ def _insert_plainly(text: str, body: list[ast.stmt], wanted: list[str]) -> str |
     lines = _NEWLINE.split(text)
     newline = m.group() if (m := _NEWLINE.search(text)) else "\n"
     plain = sorted(import_statement(s) for s in wanted if split_spec(s)[1] is None)
-    froms = sorted((import_statement(s) for s in wanted if split_spec(s)[1] is not None), key=lambda line: line.split(" import ")[0])
+    names: dict[str, list[str]] = {}  # several names of one module: one statement, names sorted
+    for spec in wanted:
+        module, obj, alias = split_spec(spec)
+        if obj is not None:
+            names.setdefault(module, []).append(f"{obj} as {alias}" if alias else obj)
+    froms = [f"from {module} import {', '.join(sorted(names[module]))}" for module in sorted(names)]
     added = plain + froms
     rest = lines[after:]
     if following is not None and rest and rest[0].strip():
