@@ -204,6 +204,9 @@ class Catalog:
     pseudonymous: frozenset[str] = frozenset()  # identifier categories a pseudonym can stand in for
     content_attributes: dict = field(default_factory=dict)  # telemetry keys that record prompts and answers
     control_titles: dict[tuple[str, str], str] = field(default_factory=dict)  # (framework, control) -> heading
+    log_files: dict = field(default_factory=dict)  # how a file opened for writing says it is a log
+    stores: dict[str, list[tuple[frozenset[str], str, str]]] = field(default_factory=dict)  # type -> (attributes, kind, what)
+    event_hooks: tuple[dict, ...] = ()  # functions an SDK calls with the event it sends
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:
@@ -481,6 +484,13 @@ def load() -> Catalog:
         catalog.hooks += tuple(data.get("hook", ()))
         catalog.answer_state.update({k: frozenset(v) for k, v in data.get("answer-state", {}).items()})
         catalog.content_attributes.update(data.get("content-attributes", {}))
+        catalog.log_files.update(data.get("log-files", {}))
+        for entry in data.get("store", ()):
+            if entry["kind"] not in SINK_KINDS:
+                raise ValueError(f"unknown sink kind {entry['kind']!r} in the catalogue")
+            for owner in _list(entry["on"]):
+                catalog.stores.setdefault(owner, []).append((frozenset(entry["attributes"]), entry["kind"], entry["what"]))
+        catalog.event_hooks += tuple(data.get("event-hook", ()))
         catalog.ui_output += tuple(data.get("ui-output", {}).get("calls", ()))
     catalog.pipe_types = frozenset(t.name for t in catalog.types.values() if t.pipe)
     catalog.access = _access_control(load_toml("access-control.toml"))

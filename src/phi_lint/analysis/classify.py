@@ -24,7 +24,10 @@ def split_words(name: str) -> tuple[str, ...]:
 
 
 def _singular(word: str) -> str:
-    """`notes` -> `note`, `mrns` -> `mrn`; short words and `-ss` endings stay as they are."""
+    """`notes` -> `note`, `mrns` -> `mrn`, `summaries` -> `summary`; short words and `-ss` endings
+    stay as they are."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 

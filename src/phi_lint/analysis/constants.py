@@ -23,6 +23,9 @@ class Constants:
             if value is None and self.m.module_scope is not None and self.m.module_scope is not self:
                 value = self.m.module_scope.consts.get(node.id)
             return self.const_str(value, depth + 1) if value is not None else None
+        if isinstance(node, ast.Attribute):
+            value = self.attribute_value(node)
+            return self.const_str(value, depth + 1) if value is not None else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.const_str(node.left, depth + 1), self.const_str(node.right, depth + 1)
             return left + right if left is not None and right is not None else None
@@ -42,6 +45,23 @@ class Constants:
                 if key in ("os.getenv", "os.environ.get") and kw.arg == "default":
                     return self.const_str(kw.value, depth + 1)
         return None
+
+    def attribute_value(self, node: ast.Attribute) -> ast.expr | None:
+        """The value behind `self.endpoint` (given once in the class) or a class constant
+        (`Gateway.BASE`, `self.BASE`) of this module."""
+        owner = None
+        if self._is_self(node.value) and self.cls is not None:
+            value = self.cls.attr_values.get(node.attr)
+            if value is not None:
+                return value
+            owner = self.cls
+        elif isinstance(node.value, ast.Name) and node.value.id in self.m.classes and node.value.id not in self.env:
+            owner = self.m.classes[node.value.id]
+        if owner is None:
+            return None
+        values = [s.value for s in owner.node.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None
+                  and any(isinstance(t, ast.Name) and t.id == node.attr for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
+        return values[0] if len(values) == 1 else None
 
     def const_value(self, node: ast.expr | None, depth: int = 0):
         """Like const_str, for booleans and numbers too (`store=STORE_RESPONSES`)."""

@@ -313,6 +313,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
                 taint = union(taint, named)
         elif isinstance(target, ast.Attribute) and self._is_self(target.value):
             rtype = self.type_of(value)
+            if self.cls is not None:  # `self.endpoint = URL`: one value, or None when given several
+                known = self.cls.attr_values
+                known[target.attr] = value if target.attr not in known or known[target.attr] is value else None
             if rtype and self.cls is not None:
                 self.cls.attr_types[target.attr] = rtype
                 if isinstance(value, ast.Call):
@@ -324,6 +327,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         self._store(target, taint, value)
 
     def _store(self, target: ast.expr, taint: Taint, value: ast.expr | None) -> None:
+        if taint and not isinstance(target, ast.Name) and self.m.catalog.stores:
+            self._stored_into(target, taint, value)  # `scope.user = {...}`
         if taint and self.stmt is not None:
             taint = add_step(taint, Step(target.lineno, target.col_offset, f"assigned to `{self.m.line_text(target)}`"))
         if isinstance(target, ast.Name):

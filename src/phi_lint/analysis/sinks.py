@@ -92,6 +92,22 @@ class Sinks:
         kws = [union(t, mapping_taint(kw.value)) if kw.arg == "attributes" else t for kw, t in zip(node.keywords, kw_taints)]
         return args, kws
 
+    def _stored_into(self, target: ast.expr, taint: Taint, value: ast.expr | None) -> None:
+        """`scope.user = {...}`, `notice["params"]["x"] = v`, `event["user"]["email"] = v`: a value
+        stored into an error tracker's object is sent with it (log-sinks.toml `[[store]]`)."""
+        root, first = target, None
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            first = root.attr if isinstance(root, ast.Attribute) else self.const_str(root.slice) or "*"
+            root = root.value
+        if not isinstance(root, ast.Name) or first is None:
+            return
+        owner = self.types.get(root.id)
+        for attributes, kind, what in self.m.catalog.stores.get(owner, ()) if owner else ():
+            if "*" in attributes or first in attributes:
+                node = value if value is not None else target
+                self._sink_argument(node, kind, what.format(attribute=first), "the value stored", None, taint)
+                return
+
     def _may_retrieve(self, node: ast.Call, key: str) -> bool:
         """Can this model request fetch stored data besides what it sends: a chain, an agent or a
         query engine (they retrieve), a chat session, a request that continues a conversation or

@@ -191,6 +191,18 @@ class Sources:
         return (self.m.classifier.classify(table) is not None or any(self.m.classifier.is_subject(w) for w in words)
                 or any(w in self.m.catalog.vocabulary.document_words for w in words))
 
+    def _opens_log_file(self, node: ast.Call) -> bool:
+        """`open("audit.log", "a")`, `open(LOG_PATH, "w")`: a file opened for writing whose name
+        says it is a log (rules/log-sinks.toml `log-files`)."""
+        if not node.args or not self._opens_for_writing(node):
+            return False
+        spec = self.m.catalog.log_files
+        path = self.const_str(node.args[0])
+        if path is not None and path.lower().endswith(tuple(spec.get("suffixes", ()))):
+            return True
+        words = self._path_words(node.args[0])
+        return any(w in spec.get("name-words", ()) for w in words)
+
     def _opens_for_writing(self, node: ast.Call) -> bool:
         mode = node.args[1] if len(node.args) > 1 else next((kw.value for kw in node.keywords if kw.arg == "mode"), None)
         text = self.const_str(mode) if mode is not None else None
@@ -203,6 +215,9 @@ class Sources:
         if unit.cls is not None:
             return {}
         names = tuple(a.arg for a in unit.node.args.posonlyargs + unit.node.args.args)
+        hooked = self._hook_type(unit)
+        if hooked and names:
+            self.types[names[0]] = hooked  # `before_send(event, hint)`: what is stored into `event` is sent
         out: dict[str, Taint] = {}
         for shape in self.m.web.get("handler-shapes", ()):
             if names[: len(shape["params"])] == tuple(shape["params"]):
@@ -210,6 +225,19 @@ class Sources:
                 arg = next(a for a in unit.node.args.posonlyargs + unit.node.args.args if a.arg == name)
                 out[name] = self._birth(PAYLOAD, "payload", name, f"`{name}` is {shape['what']}", arg)
         return out
+
+    def _hook_type(self, unit: FunctionInfo) -> str | None:
+        """The type of the event an SDK hands a hook function: registered by keyword
+        (`sentry_sdk.init(before_send=scrub)`) or named so in a module that imports the SDK."""
+        name = unit.node.name
+        for hook in self.m.catalog.event_hooks:
+            if name in hook.get("names", ()) and hook.get("module") in self.m.top_modules:
+                return hook["type"]
+            for call in self.m.calls:
+                if call.key in hook.get("calls", ()) and any(
+                        kw.arg in hook.get("keywords", ()) and isinstance(kw.value, ast.Name) and kw.value.id == name for kw in call.node.keywords):
+                    return hook["type"]
+        return None
 
     # ------------------------------------------------------------------ uploads
     def _upload_annotation(self, arg: ast.arg) -> Taint:

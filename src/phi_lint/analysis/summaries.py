@@ -38,6 +38,7 @@ class ClassInfo:
     attr_types: dict[str, str] = field(default_factory=dict)
     attr_taint: dict[str, Taint] = field(default_factory=dict)
     attr_ctors: dict[str, ast.Call] = field(default_factory=dict)  # `self.http = httpx.Client(...)`
+    attr_values: dict[str, ast.expr | None] = field(default_factory=dict)  # `self.endpoint = URL` (None: several)
     field_types: dict[str, str] = field(default_factory=dict)  # `subject: Patient`: field -> the class it holds
     is_model: bool = False  # a pydantic-style model (valid as a request body)
 

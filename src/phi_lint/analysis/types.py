@@ -144,6 +144,8 @@ class Types:
             key, inst = self.resolve(node.func)
             if key is None:
                 return None
+            if key in self.m.catalog.log_files.get("opens", ()) and self._opens_log_file(node):
+                return "file.Log"  # `open("audit.log", "a")`
             if inst:
                 base, _, method = key.rpartition(".")
                 spec = self.m.catalog.types.get(base)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, is_model_endpoint, region_of_host
 from phi_lint.analysis.facts import CallFact
 from phi_lint.checks.base import Context, Report, Rule
+from phi_lint.checks.providers import configured_endpoint, litellm_provider, unset_environment
 from phi_lint.checks.tracing import keyword
 from phi_lint.fix.build import add_keyword, endpoint_fix, https_fix, region_fix, remove_argument, set_value
 from phi_lint.model import Severity
@@ -45,9 +46,17 @@ def targets_of(ctx: Context, call: CallFact) -> Iterator[Target]:
         who = f"`{ast.unparse(call.node.func)}` client"
         found = _endpoint_param(call, entry)
         written = ctx.once("environment-writes", lambda: _environment_writes(m))
+        configured = configured_endpoint(m, entry) if found is None else None
         if found is not None:
             node, url = found
+            unset = unset_environment(m, call, node) if url is None and entry.get("default") else None
             if url and (not entry.get("model-endpoints-only") or is_model_endpoint(url, m.catalog, approved)):
+                yield Target(url, node, call, False, who)
+            elif unset:  # `base_url=os.getenv("OPENAI_BASE_URL")`: the default when it is unset
+                yield Target(entry["default"], node, call, True, f"{who} (with {unset} unset)", partial=True)
+        elif configured is not None:  # `genai.configure(client_options={"api_endpoint": ...})`
+            node, url = configured
+            if url:
                 yield Target(url, node, call, False, who)
         elif any(name in written for name in entry.get("env", ())):
             # the module sets the variable the SDK reads (OPENAI_BASE_URL): that is the endpoint
@@ -59,17 +68,33 @@ def targets_of(ctx: Context, call: CallFact) -> Iterator[Target]:
             yield Target(entry["default"], call.node.func, call, True, who)
     for entry in spec.get("call-endpoint", ()):
         if call.key in entry["calls"]:
-            for param in entry["params"]:
-                kw = keyword(call.node, param)
-                if kw is not None:
-                    url = call.scope.const_str(kw.value)
-                    if url:
-                        yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
+            given = [kw for kw in (keyword(call.node, p) for p in entry["params"]) if kw is not None]
+            for kw in given:
+                url = call.scope.const_str(kw.value)
+                if url:
+                    yield Target(url, kw.value, call, False, f"`{ast.unparse(call.node.func)}`")
+            if not given and entry.get("default"):
+                yield from _module_default(m, call, entry)
+    provider = litellm_provider(call, spec)
+    if provider is not None and provider[2].get("default"):
+        value, prefix, known = provider  # `model="groq/..."`: the provider's public endpoint
+        yield Target(known["default"], value, call, True, f"`{ast.unparse(call.node.func)}` with a `{prefix}/` model", partial=True)
     if call.key in _http_keys(m.catalog):
         node = _url_argument(call)
         url = call.scope.url_str(node) if node is not None else None
         if url and is_model_endpoint(url, m.catalog, approved):
             yield Target(url, node, call, False, f"`{ast.unparse(call.node.func)}`", call.scope.const_str(node) is None)
+
+
+def _module_default(m, call: CallFact, entry: dict) -> Iterator[Target]:
+    """A module-level SDK function (`genai.generate_text`, `dashscope.Generation.call`): the
+    endpoint the module configured for it, else the SDK's public default."""
+    who = f"`{ast.unparse(call.node.func)}`"
+    configured = configured_endpoint(m, entry)
+    if configured is None:
+        yield Target(entry["default"], call.node.func, call, True, who)
+    elif configured[1]:
+        yield Target(configured[1], configured[0], call, False, who)
 
 
 def destination_of(ctx: Context, argument: ast.AST) -> Target | None:
@@ -327,11 +352,15 @@ def _receiver_ctor(call: CallFact) -> ast.Call | None:
     return None
 
 
-def _region_argument(node: ast.Call, params) -> ast.expr | None:
+def _region_argument(node: ast.Call, params, positions=()) -> ast.expr | None:
+    """The region a call is given: by keyword, or by position (`boto3.client("bedrock-runtime", "eu-west-1")`)."""
     for param in params:
         kw = keyword(node, param)
         if kw is not None:
             return kw.value
+    for position in positions:
+        if position < len(node.args) and not isinstance(node.args[position], ast.Starred):
+            return node.args[position]
     return None
 
 
@@ -344,7 +373,7 @@ def region_arguments(call: CallFact, catalog) -> Iterator[ast.expr]:
         only = entry.get("only-for-types")
         if only and not set(call.types) & set(only):
             continue
-        found = _region_argument(call.node, entry["params"])
+        found = _region_argument(call.node, entry["params"], entry.get("positions", ()))
         if found is None and entry.get("from-receiver"):
             receiver = _receiver_ctor(call)  # session.client("bedrock-runtime"): the session's region
             found = _region_argument(receiver, entry["params"]) if receiver is not None else None

@@ -126,6 +126,41 @@ class ModelContentTracing(Rule):
                     kw = keyword(node, name)
                     if kw is not None and is_truthy(call.scope.const_value(kw.value)):
                         yield self._report(kw.value, f"`{name}={ast.unparse(kw.value)}`", " into traces", call.stmt, switch_off(ctx, kw.value, self.fix_title))
+        yield from self._decorated(m, spec)
+        yield from self._uploads(m, spec)
+
+    def _decorated(self, m, spec: dict) -> Iterator[Report]:
+        """`@traceable` on a function: its inputs and outputs (prompts, answers, the records they
+        were built from) are sent to the tracing service, unless processed first."""
+        decorators = frozenset(spec.get("tracing-decorators", ()))
+        if not decorators:
+            return
+        units = list(m.functions.values()) + [f for c in m.classes.values() for f in c.methods.values()]
+        for unit in units:
+            for dec in unit.node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                dotted = m.imports.resolve(target)
+                if dotted not in decorators:
+                    continue
+                if isinstance(dec, ast.Call) and any(kw.arg in spec.get("decorator-redactors", ()) for kw in dec.keywords):
+                    continue
+                service = spec.get("tracing-services", {}).get(dotted.split(".", 1)[0], dotted.split(".", 1)[0])
+                yield self._report(dec, f"`@{ast.unparse(dec)}` on `{unit.node.name}`", f" and sends them to {service}", unit.node)
+
+    def _uploads(self, m, spec: dict) -> Iterator[Report]:
+        """`client.create_run(inputs=...)` on a LangSmith client made without `hide_inputs` /
+        `hide_outputs`: run inputs and outputs go to LangSmith as they are."""
+        clients = tuple(spec.get("uploading-clients", ()))
+        methods = frozenset(spec.get("upload-methods", ()))
+        for call in m.calls:
+            owner, _, method = call.key.rpartition(".")
+            if owner not in clients or method not in methods or not isinstance(call.node.func, ast.Attribute):
+                continue
+            made = call.scope.constructor_of(call.node.func.value)
+            if made is not None and any(kw.arg in spec.get("client-redactors", ()) for kw in made.keywords):
+                continue
+            yield self._report(call.node.func, f"`{ast.unparse(call.node.func)}(...)` on a LangSmith client without `hide_inputs`/`hide_outputs`",
+                               " and sends them to LangSmith", call.stmt)
 
     def _env(self, ctx: Context, name: str, node: ast.expr, value, stmt, switches: "_Switches") -> Iterator[Report]:
         if name in switches.env_on and is_truthy(value):
