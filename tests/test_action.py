@@ -42,8 +42,11 @@ def test_composite_steps(action: dict) -> None:
     setup = step(action, "Set up Python for phi-lint")
     assert setup["uses"].startswith("actions/setup-python@") and setup["with"]["update-environment"] is False
     install = step(action, "Install phi-lint")
-    assert install["shell"] == "bash"
-    assert 'pip install --disable-pip-version-check --quiet "${{ github.action_path }}"' in install["run"]
+    assert install["shell"] == "bash" and "${{" not in install["run"]
+    assert '-m venv "$venv"' in install["run"] and '"$python" -m pip install' in install["run"]
+    # every later step runs the virtual environment's Python, never the runner's own
+    later = [s for s in runs["steps"] if s.get("shell") == "bash" and s is not install]
+    assert later and all(s["env"]["PHI_LINT_PYTHON"] == "${{ steps.install.outputs.python }}" for s in later)
     check = step(action, "Run phi-lint")
     assert check["shell"] == "bash"
     assert "--format github" in check["run"] and "--format sarif" in check["run"] and "--diff-base" in check["run"]
@@ -114,3 +117,29 @@ def test_the_compliance_report_goes_to_the_job_summary(action: dict, tmp_path: P
     assert proc.returncode == 0, proc.stderr
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n# phi-lint compliance report") and "## Access control: routes that reach models" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("bash") is None or os.name == "nt", reason="needs bash")
+def test_install_works_when_the_runners_python_is_externally_managed(action: dict, tmp_path: Path) -> None:
+    """PEP 668: a python3 whose pip refuses to install outside a virtual environment (Ubuntu 24.04
+    runners). The install step makes its own environment and says where it is."""
+    managed = tmp_path / "python3"
+    managed.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then\n'
+        '  echo "error: externally-managed-environment" >&2; exit 1\n'
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    managed.chmod(0o755)
+    output = tmp_path / "github_output"
+    env = {**os.environ, "PHI_LINT_BASE_PYTHON": str(managed), "PHI_LINT_SOURCE": str(ROOT), "RUNNER_TEMP": str(tmp_path),
+           "GITHUB_OUTPUT": str(output), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step(action, "Install phi-lint")["run"]],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    python = output.read_text().strip().removeprefix("python=")
+    assert Path(python).parent.parent == tmp_path / "phi-lint-venv"
+    version = subprocess.run([python, "-m", "phi_lint", "version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.startswith("phi-lint ")
