@@ -87,3 +87,48 @@ def test_a_check_leaves_the_garbage_collector_as_it_found_it() -> None:
     before = gc.get_threshold()
     Engine(Config()).check_source("import logging\nlogging.info('%s', patient.ssn)\n", "app.py")
     assert gc.get_threshold() == before
+
+
+# What a one-file check used to pay for at start-up without using it (issue 10: one-file latency,
+# measured by benchmarks/bench_startup.py): a process pool, git's subprocess module, temporary
+# files and diffs (only --fix/--diff need them), importlib.resources to find rules/.
+STARTUP_ONLY_WHEN_USED = ("multiprocessing", "concurrent", "subprocess", "tempfile", "difflib", "importlib.resources")
+
+
+def test_a_one_file_check_loads_only_what_it_uses() -> None:
+    code = f"""
+import io, contextlib, json, sys
+from phi_lint.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main(["check", {str(SAMPLE)!r}])
+    except SystemExit as exc:
+        assert exc.code == 1, (exc.code, out.getvalue())
+assert "PHI101" in out.getvalue()
+print(json.dumps(sorted(m for m in sys.modules if m in {STARTUP_ONLY_WHEN_USED!r})))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_the_catalogue_is_parsed_once_and_kept_like_bytecode(tmp_path, monkeypatch) -> None:
+    """rules/*.toml are parsed on the first run; later runs read the parsed form beside them
+    (checked against the file's bytes), and a stale, corrupt or unwritable copy only means parsing."""
+    from phi_lint import catalog
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "controls.toml").write_text('[PHI101]\nsoc2 = ["C1.1"]\n')
+    monkeypatch.setattr(catalog, "rules_dir", lambda: rules)
+    parses = []
+    real = catalog.tomllib.loads
+    monkeypatch.setattr(catalog.tomllib, "loads", lambda text: parses.append(text) or real(text))
+    first = catalog.load_toml("controls.toml")
+    assert catalog.load_toml("controls.toml") == first == {"PHI101": {"soc2": ["C1.1"]}}
+    assert len(parses) == 1 and (rules / "__pycache__" / "controls.toml.marshal").is_file()
+    (rules / "controls.toml").write_text('[PHI101]\nsoc2 = ["C1.2"]\n')  # same size, other bytes
+    assert catalog.load_toml("controls.toml") == {"PHI101": {"soc2": ["C1.2"]}} and len(parses) == 2
+    (rules / "__pycache__" / "controls.toml.marshal").write_bytes(b"\x00garbage")
+    assert catalog.load_toml("controls.toml") == {"PHI101": {"soc2": ["C1.2"]}} and len(parses) == 3

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import marshal
+import os
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -29,17 +31,50 @@ SOURCE_MATCHES = ("", "path", "sql", "fhir-url", "table", "speech-url")
 MODEL_KINDS = frozenset({"MODEL_CONTENT", "MODEL_EMBED", "MODEL_METADATA"})  # what a model (its vendor) receives
 
 
+@functools.lru_cache(maxsize=1)
 def rules_dir() -> Path:
-    """The folder holding the catalogue: inside the installed package, else the checkout's."""
-    packaged = resources.files("phi_lint") / "rules"
+    """The folder holding the catalogue: inside the installed package (the wheel force-includes
+    it as phi_lint/rules), else the checkout's. A plain path, not importlib.resources: phi-lint
+    is never imported from a zip, and that import costs a one-file check ~6 ms."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
     if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "rules"
+        return packaged
+    return here.parents[1] / "rules"
 
 
 def load_toml(name: str) -> dict:
-    with open(rules_dir() / name, "rb") as handle:
-        return tomllib.load(handle)
+    """A catalogue file's data. Its parsed form is kept beside it in `__pycache__`, as Python
+    keeps bytecode, checked against the file's bytes (size and CRC-32), so that a one-file check
+    does not parse the catalogue's TOML again on every start. A folder that cannot be written,
+    or a copy that is stale or unreadable, only means parsing."""
+    path = rules_dir() / name
+    source = path.read_bytes()
+    stamp = (len(source), zlib.crc32(source), marshal.version, tuple(sys.version_info[:2]))
+    cached = path.parent / "__pycache__" / f"{name}.marshal"
+    try:
+        found_stamp, data = marshal.loads(cached.read_bytes())
+        if tuple(found_stamp) == stamp and isinstance(data, dict):
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = tomllib.loads(source.decode("utf-8"))
+    try:
+        _keep(cached, marshal.dumps((stamp, data)))
+    except ValueError:  # a TOML date or time: marshal cannot hold it, so this file is parsed each time
+        pass
+    return data
+
+
+def _keep(path: Path, blob: bytes) -> None:
+    """Write a cache file atomically (a temporary name, then a rename); never fail for it."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(blob)
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _list(value) -> tuple:
@@ -52,6 +87,8 @@ def _list(value) -> tuple:
 
 @dataclass(frozen=True)
 class Category:
+    """A category of sensitive data (rules/sensitive-data.toml) and why it is sensitive."""
+
     id: str
     kind: str  # "identifier" or "health"
     why: str
@@ -85,6 +122,8 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class SinkSpec:
+    """Which arguments of a call reach a sink, of what kind, and what the call returns."""
+
     kind: str
     positions: tuple[int, ...] | str  # "*" for all
     keywords: tuple[str, ...] | str
@@ -117,6 +156,8 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class TypeSpec:
+    """A client or object type of an SDK: its provider, constructor and methods."""
+
     name: str
     provider: str
     keeps_type: frozenset[str]
@@ -176,6 +217,8 @@ def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
 
 @dataclass
 class Catalog:
+    """Everything rules/*.toml say, typed and compiled once per process."""
+
     vocabulary: Vocabulary
     types: dict[str, TypeSpec]
     # exact constructor names -> type names; patterns are kept apart and matched once per name

@@ -24,6 +24,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """The settings of [tool.phi-lint] for a file, with the command-line options applied."""
+
     approved_endpoints: tuple[str, ...] = ()
     approved_regions: tuple[str, ...] = ()
     sanitizers: tuple[str, ...] = ()

@@ -39,6 +39,8 @@ _COMMENT = re.compile(
 
 @dataclass
 class SuppressionComment:
+    """A `# phi-lint: ignore[...]` or `# noqa` comment, and what it ended up hiding."""
+
     kind: str
     line: int
     col: int  # ast-style UTF-8 byte columns of the suppression within the line

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import subprocess
 from pathlib import Path
 
 from phi_lint.model import CheckResult, FileResult, Finding
@@ -64,6 +63,8 @@ def repo_path(path: str, root: Path) -> str:
 # ------------------------------------------------------------------------------------- git
 def git_output(args: list[str], cwd: Path) -> bytes:
     """What git prints (stdout); GitError when it fails or is missing."""
+    import subprocess  # here: every report asks for repo_root, only some options run git
+
     try:
         proc = subprocess.run(
             ["git", "-c", "core.quotePath=false", *args],

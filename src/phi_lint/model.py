@@ -28,6 +28,8 @@ class Applicability(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Span:
+    """Where a finding is: 1-based lines, 1-based character columns, end exclusive."""
+
     line: int
     column: int
     end_line: int
@@ -36,6 +38,8 @@ class Span:
 
 @dataclass(frozen=True)
 class TraceStep:
+    """One step of a finding's trace: where the data was and what happened to it."""
+
     path: str
     line: int
     column: int
@@ -57,6 +61,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """A rule's fix: its edits, the imports they need, and whether --fix applies it alone."""
+
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...]
@@ -76,6 +82,8 @@ def import_statement(spec: str) -> str:
 
 @dataclass(frozen=True)
 class Suppression:
+    """The comment that suppresses a finding, and its reason."""
+
     kind: str  # "phi-lint" or "noqa"
     line: int
     reason: str | None
@@ -83,6 +91,8 @@ class Suppression:
 
 @dataclass(frozen=True)
 class Controls:
+    """The SOC 2 and HIPAA controls a finding touches."""
+
     soc2: tuple[str, ...] = ()
     hipaa: tuple[str, ...] = ()
 
@@ -92,6 +102,8 @@ class Controls:
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing a rule reports in one file: what, where, why, and how to fix it."""
+
     code: str
     name: str
     severity: Severity
@@ -187,6 +199,8 @@ class BaselineResult:
 
 @dataclass
 class CheckResult:
+    """What one run produced: every file's result, the I/O errors, the baseline applied."""
+
     files: list[FileResult]
     errors: list[str] = field(default_factory=list)  # I/O problems that are not findings
     baseline: BaselineResult | None = None  # set when a baseline was applied

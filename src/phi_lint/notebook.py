@@ -44,6 +44,8 @@ def is_notebook(path: str) -> bool:
 
 @dataclass
 class _CodeCell:
+    """A code cell as the notebook's text holds it."""
+
     number: int  # 1-based among all cells
     source: str
     span: tuple[int, int]  # the `source` value in the file's text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -191,6 +190,8 @@ def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Ca
         groups.setdefault(config_for(file) if config_for else config, []).append(str(file))
     if jobs > 1 and len(files) > 8:
         work = [(paths[i::jobs], cfg) for cfg, paths in groups.items() for i in range(jobs) if paths[i::jobs]]
+        from concurrent.futures import ProcessPoolExecutor  # here: a one-file check must not pay for multiprocessing
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = [r for part in pool.map(_check_many, work) for r in part]
     else:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import ast
 import contextlib
 import dataclasses
-import difflib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +53,8 @@ class Applied:
 
 @dataclass
 class FixedText:
+    """A text after the fixing passes: what was applied, what was said, what remains."""
+
     text: str
     applied: list[Applied] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -235,6 +235,8 @@ def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
 # ---------------------------------------------------------------------- files
 @dataclass
 class FileFix:
+    """A file's text before and after its fixes, and the bytes to write."""
+
     path: str  # as shown
     before: str  # the Python text (of a notebook: the module made of its code cells)
     after: str
@@ -274,6 +276,8 @@ def decode(data: bytes) -> tuple[str, str] | None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file's bytes at once: a temporary file in the same folder, then a rename. The
     mode (and, where allowed, the owner) is kept; a symlink stays a symlink (its target is written)."""
+    import tempfile  # here: a plain check (which only verifies fixes) never writes
+
     target = path.resolve()
     info = target.stat()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".phi-lint.tmp", dir=target.parent)
@@ -306,6 +310,8 @@ def _lines(text: str) -> list[str]:
 def unified_diff(path: str, before: str, after: str, secrets: set[str] = frozenset()) -> str:
     """A unified diff (`--- a/path`, `+++ b/path`) that `git apply` and `patch -p1` take; a
     key phi-lint found is shown as [REDACTED]."""
+    import difflib
+
     out = []
     for line in difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}"):
         if not NEWLINE.search(line[-2:] if line else ""):
