@@ -453,15 +453,7 @@ def report(paths, output_format, output_file, config_path, select, ignore, exten
     except GitError as exc:
         _say(f"phi-lint: --diff-base: {exc}")
         sys.exit(EXIT_ERROR)
-    text = report_renderer(output_format)(evidence)
-    if output_file:
-        try:
-            Path(output_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _say(f"phi-lint: cannot write {output_file}: {exc.strerror or exc}")
-            sys.exit(EXIT_ERROR)
-    else:
-        click.echo(text, nl=False)
+    _emit(report_renderer(output_format)(evidence), output_file)
     for error in evidence.errors:
         _say(f"phi-lint: {error}")
     sys.exit(EXIT_ERROR if evidence.errors else EXIT_CLEAN)

@@ -155,7 +155,7 @@ def settings(config: Config) -> dict[str, object]:
     for key in KNOWN_KEYS:
         attribute, kind = _KEYS[key]
         value = getattr(config, attribute)
-        if kind == "table":
+        if kind in ("table", "policy"):
             value = {pattern: list(codes) for pattern, codes in value}
         elif isinstance(value, tuple):
             value = list(value)
