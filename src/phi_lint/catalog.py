@@ -112,6 +112,7 @@ class Vocabulary:
     document_words: frozenset[str] = frozenset()  # a file named `chart`, `dictation`: a clinical document
     path_words: frozenset[str] = frozenset()  # `path`, `file`, `pdf`: how a file name says it is a file
     word_forms: dict[str, str] = field(default_factory=dict)  # `transcribed` -> `transcript`
+    profiles: dict[str, dict] = field(default_factory=dict)  # `pii`: more subjects and terms, switched on in config
     weak_subject_terms: frozenset[tuple[str, ...]] = frozenset()  # what counts on a bare `member`
     flag_prefixes: tuple[tuple[str, ...], ...] = ()  # `has_ssn`: a flag, not the identifier
     count_prefixes: tuple[tuple[str, ...], ...] = ()  # `n_diagnoses`
@@ -311,6 +312,7 @@ def _vocabulary(data: dict) -> Vocabulary:
         document_words=frozenset(data.get("document-words", ())),
         path_words=frozenset(data.get("path-words", ())),
         word_forms=dict(data.get("word-forms", {})),
+        profiles=dict(data.get("profile", {})),
         weak_subject_terms=frozenset(tuple(t.split()) for t in data.get("weak-subject-terms", ())),
         flag_prefixes=tuple(tuple(t.split()) for t in data.get("flag-prefixes", ())),
         count_prefixes=tuple(tuple(t.split()) for t in data.get("count-prefixes", ())),

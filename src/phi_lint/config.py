@@ -36,6 +36,7 @@ class Config:
     extra_phi_fields: tuple[str, ...] = ()
     not_phi_fields: tuple[str, ...] = ()
     phi_subjects: tuple[str, ...] | None = None
+    profiles: tuple[str, ...] = ()  # vocabulary profiles switched on (`pii`: SOC 2 privacy subjects)
     auth_guards: tuple[str, ...] = ()  # project decorators, dependencies, mixins that authenticate (PHI5xx)
     select: tuple[str, ...] = ("PHI",)
     ignore: tuple[str, ...] = ()
@@ -121,6 +122,7 @@ _KEYS = {
     "extra-phi-fields": ("extra_phi_fields", "strings"),
     "not-phi-fields": ("not_phi_fields", "strings"),
     "phi-subjects": ("phi_subjects", "strings"),
+    "profiles": ("profiles", "strings"),
     "auth-guards": ("auth_guards", "strings"),
     "select": ("select", "codes"),
     "ignore": ("ignore", "codes"),
@@ -208,6 +210,10 @@ def validate(section: dict, source: Path | None) -> Config:
     for name, example in (("redactor", "contoso.privacy.redact"), ("pseudonymizer", "contoso.privacy.pseudonymize")):
         if values.get(name) is not None and not is_function_path(values[name]):
             raise ConfigError(f"`{name}`{where} must name a function as module.function (`{example}`), not {values[name]!r}")
+    known_profiles = _profile_names()
+    for profile in values.get("profiles", ()):
+        if profile not in known_profiles:
+            raise ConfigError(f"`profiles`{where}: unknown profile {profile!r} (known: {', '.join(sorted(known_profiles))})")
     target = values.get("target_version")
     if target is not None and target not in TARGET_VERSIONS:
         raise ConfigError(f"`target-version`{where} must be one of {', '.join(TARGET_VERSIONS)}, not {target!r}")
@@ -222,6 +228,12 @@ def validate(section: dict, source: Path | None) -> Config:
                 f"(data may be allowed only to an approved endpoint; \"{ALL_APPROVED}\" means every approved endpoint)"
             )
     return Config(**values)
+
+
+def _profile_names() -> frozenset[str]:
+    from phi_lint.catalog import load  # the catalogue names the profiles it defines
+
+    return frozenset(load().vocabulary.profiles)
 
 
 def _prompt_policy(key: str, raw, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

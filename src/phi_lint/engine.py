@@ -65,7 +65,7 @@ class Engine:
     def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
         self.config = config
         self.catalog = catalog or load()
-        self.classifier = Classifier(self.catalog.vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects)
+        self.classifier = Classifier(self.catalog.vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects, config.profiles)
         self.rules: list[Rule] = [cls() for cls in all_rules()]
         self.trigger_modules = self._trigger_modules()
         # Environment switches are written through `os`, not an SDK import: their names alone

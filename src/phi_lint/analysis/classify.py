@@ -53,15 +53,23 @@ class Classifier:
         extra_fields: tuple[str, ...] = (),
         not_fields: tuple[str, ...] = (),
         subjects: tuple[str, ...] | None = None,
+        profiles: tuple[str, ...] = (),
     ) -> None:
         self.vocabulary = vocabulary
         self.terms = dict(vocabulary.terms)
         extra = Category("configured", "identifier", "listed in `extra-phi-fields`")
         for name in extra_fields:
             self.terms[split_words(name)] = (extra, True)
-        self.max_words = max(len(t) for t in self.terms)
         self.subjects = frozenset(subjects) if subjects is not None else vocabulary.subjects
         self.record_subjects = frozenset(subjects) if subjects is not None else vocabulary.record_subjects
+        for name in profiles:  # `profiles = ["pii"]`: users, customers, employees are subjects too
+            profile = vocabulary.profiles[name]
+            self.subjects |= frozenset(profile.get("subjects", ()))
+            self.record_subjects |= frozenset(profile.get("record-subjects", ()))
+            category = Category(f"{name}-identifier", "identifier", profile["why"])
+            for term in profile.get("strong", ()):
+                self.terms.setdefault(tuple(term.split()), (category, True))
+        self.max_words = max(len(t) for t in self.terms)
         self.first_words = frozenset(t[0] for t in self.terms) | self.subjects
         self.fhir_words = frozenset(w.lower() for w in vocabulary.fhir_resources)
         self.pieces = _compound_pieces(vocabulary, self.terms, self.subjects)

@@ -521,7 +521,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         if base_type is not None:
             return CLEAN  # an attribute of a client, logger, ...: not data
         if self.m.imports.resolve(node) is not None:
-            return CLEAN  # a module attribute (`os.RTLD_MEMBER`, `settings.X`): code, not data
+            # a module attribute (`os.RTLD_MEMBER`, `settings.X`) is code, not data; unless the
+            # imported object is a person (`flask_login.current_user.email`)
+            return self._imported_person_field(node)
         base = self.ev(node.value)
         if node.attr == "__dict__":
             return base  # every field of the object, as a dict
@@ -602,7 +604,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
             if key is not None:
                 keys[key] = v
                 hit = self.m.classifier.classify(key)
-                if hit is not None and not real(value) and not self._clears(v) and not self._is_sample_value(v):
+                if hit is not None and not real(value) and not self._clears(v) and not self._is_sample_value(v) and not self._is_opaque_reference(v):
                     label = PHI_RECORD if hit.record else PHI_FIELD
                     value = self._birth(label, hit.category, f'"{key}": {self.m.line_text(v)}', hit.why, v)
             elif k is not None:

@@ -175,6 +175,24 @@ class Records:
             if held:
                 self.record_types[name] = held[0]
 
+    def _is_opaque_reference(self, value: ast.expr) -> bool:
+        """`current_user.uuid`, `patient_id`: a reference to a record, not the record; a key that
+        names a record (`{"user": current_user.uuid}`) does not make it one."""
+        name = value.attr if isinstance(value, ast.Attribute) else value.id if isinstance(value, ast.Name) else None
+        words = self.m.classifier.words(name) if name else ()
+        return bool(words) and words[-1] in self.m.catalog.vocabulary.opaque_words
+
+    def _imported_person_field(self, node: ast.Attribute) -> Taint:
+        """`current_user.email` where `from flask_login import current_user`: an imported object
+        named after a person is a record like a local one."""
+        if not isinstance(node.value, ast.Name) or node.value.id not in self.m.imports.names:
+            return CLEAN
+        if self.m.classifier.names_person(node.value.id) is not True:
+            return CLEAN
+        text = self.m.line_text(node.value)
+        record = self._birth(PHI_RECORD, "record", text, f"`{text}` is the signed-in person", node.value)
+        return self._member(record, node.attr, node)
+
     def _typed_field(self, node: ast.Attribute) -> Taint:
         """`visit.subject` where `Visit.subject: Patient`: the field is a record by its type."""
         if not isinstance(node.value, ast.Name):

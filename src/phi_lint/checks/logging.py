@@ -10,7 +10,9 @@ from phi_lint.model import Applicability, Severity
 class PhiInLog(FlowRule):
     """## What it does
     Finds a PHI or PII field, or clinical text (a document's text, a transcript), that reaches a
-    log call, `print`, console output, an OpenTelemetry span attribute or event.
+    log call (Flask's `app.logger` and a `.log` file included), `print`, console output, an
+    OpenTelemetry span attribute or event, a Datadog span tag, a New Relic custom attribute or
+    event, or Scout APM context.
 
     ## Why is this bad?
     Logs are copied to aggregators, kept for months and read by people who have no need to see
@@ -52,7 +54,9 @@ class PhiInLog(FlowRule):
 class PayloadInLog(FlowRule):
     """## What it does
     Finds a whole record, an inbound request body, a prompt or a model's answer that reaches a
-    log call, `print`, console output or telemetry.
+    log call, `print`, console output or telemetry, including values given to OpenTelemetry GenAI
+    content attributes and events (`gen_ai.prompt`, `gen_ai.input.messages`, `gen_ai.completion`)
+    whatever they are called.
 
     ## Why is this bad?
     Request bodies, prompts and completions of a healthcare app carry whatever the user or the

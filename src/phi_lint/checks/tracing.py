@@ -35,8 +35,10 @@ class ModelContentTracing(Rule):
     LangChain's `ConsoleCallbackHandler` and `LangChainTracer`, LlamaIndex's
     `set_global_handler("simple")`, third-party tracing switched on in code
     (`LANGCHAIN_TRACING_V2` / `LANGSMITH_TRACING` set true, LiteLLM callbacks and LlamaIndex
-    handlers for Langfuse, Arize and the like), OpenTelemetry GenAI message-content capture, and
-    SDK debug logging (`OPENAI_LOG=debug`). Module constants and `os.getenv("X", "default")`
+    handlers for Langfuse, Arize and the like), LangSmith's `@traceable` (unless it processes its
+    inputs and outputs first), `wrap_openai`/`wrap_anthropic` and runs uploaded with a client made
+    without `hide_inputs`/`hide_outputs`, OpenTelemetry GenAI message-content capture, and SDK debug
+    logging (`OPENAI_LOG=debug`). Module constants and `os.getenv("X", "default")`
     defaults are resolved; reading a switch, or setting it off, is fine.
 
     ## Why is this bad?
