@@ -355,13 +355,20 @@ def _add_types_and_sinks(data: dict, catalog: Catalog) -> None:
             what=entry.get("what", "{method}"),
             http=bool(entry.get("http", False)),
         )
-        keys = [f"{on}.{m}" for on in _list(entry.get("on")) for m in entry.get("methods", ())]
-        keys += list(entry.get("calls", ()))
-        for key in keys:
-            if "*" in key:
-                catalog.sink_patterns.append((key, spec))
-            else:
-                catalog.sinks.setdefault(key, []).append(spec)
+        _register(_callee_keys(entry), spec, catalog.sinks, catalog.sink_patterns)
+
+
+def _callee_keys(entry: dict) -> list[str]:
+    """The callees an entry names: `on` + `methods` (methods of catalogue types) and `calls`."""
+    return [f"{on}.{m}" for on in _list(entry.get("on")) for m in entry.get("methods", ())] + list(entry.get("calls", ()))
+
+
+def _register(keys: list[str], spec, exact: dict, patterns: list) -> None:
+    for key in keys:
+        if "*" in key:
+            patterns.append((key, spec))
+        else:
+            exact.setdefault(key, []).append(spec)
 
 
 def _add_sources(data: dict, catalog: Catalog) -> None:
@@ -380,14 +387,9 @@ def _add_sources(data: dict, catalog: Catalog) -> None:
             taints_receiver=bool(entry.get("taints-receiver", False)),
             reads_only=bool(entry.get("reads-only", False)),
         )
-        keys = [f"{on}.{m}" for on in _list(entry.get("on")) for m in entry.get("methods", ())]
-        keys += list(entry.get("calls", ()))
-        for key in keys:
-            if "*" in key:
-                catalog.source_patterns.append((key, spec))
-            else:
-                catalog.sources.setdefault(key, []).append(spec)
-            names.add(key.rpartition(".")[2])
+        keys = _callee_keys(entry)
+        _register(keys, spec, catalog.sources, catalog.source_patterns)
+        names.update(key.rpartition(".")[2] for key in keys)
         for method in entry.get("any-receiver", ()):
             catalog.source_methods.setdefault(method, []).append(spec)
             names.add(method)

@@ -585,7 +585,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
         if key is None:
             self.ev(node.slice)
             return base
-        return self._member(base, key, node)
+        typed = self._typed_field(node) if self.record_types else CLEAN  # `state["member"]` of a typed state
+        return union(typed, self._member(base, key, node)) if typed else self._member(base, key, node)
 
     def _dict(self, node: ast.Dict) -> Taint:
         out = CLEAN

@@ -193,15 +193,17 @@ class Records:
         record = self._birth(PHI_RECORD, "record", text, f"`{text}` is the signed-in person", node.value)
         return self._member(record, node.attr, node)
 
-    def _typed_field(self, node: ast.Attribute) -> Taint:
-        """`visit.subject` where `Visit.subject: Patient`: the field is a record by its type."""
+    def _typed_field(self, node: ast.Attribute | ast.Subscript) -> Taint:
+        """`visit.subject` where `Visit.subject: Patient`, `state["member"]` of a TypedDict state
+        whose `member: Member`: the field is a record by its type."""
         if not isinstance(node.value, ast.Name):
             return CLEAN
         owner = self.record_types.get(node.value.id)
         info = self.m.classes.get(owner) if owner else None
-        held = info.field_types.get(node.attr) if info is not None else None
+        field = node.attr if isinstance(node, ast.Attribute) else self.const_str(node.slice)
+        held = info.field_types.get(field) if info is not None and field else None
         why = record_class_why(self.m, held) if held else None
         if not why:
             return CLEAN
         text = self.m.line_text(node)
-        return self._birth(PHI_RECORD, "record", text, f"`{owner}.{node.attr}` holds a `{held}`; {why}", node)
+        return self._birth(PHI_RECORD, "record", text, f"`{owner}.{field}` holds a `{held}`; {why}", node)

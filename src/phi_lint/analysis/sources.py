@@ -30,8 +30,9 @@ class Sources:
     """Source handlers of FunctionAnalysis."""
 
     def _call_and_sources(self, node: ast.Call) -> Taint:
-        """A call's taint: what `_call` gives, and the label of a source call (rules/sources.toml)
-        or of a function declared to return a record (`def load(k) -> Patient`)."""
+        """A call's taint: what `_call` gives, and what the call itself brings in: the label of a
+        source call (rules/sources.toml), the record a function is declared to return
+        (`def load(k) -> Patient`), the fields a template's placeholders name (templates.py)."""
         out = self._call(node)
         func = node.func
         if isinstance(func, ast.Name) and func.id in self.m.functions:
@@ -42,7 +43,7 @@ class Sources:
             filled = self._filled_template(node)  # `TEMPLATE.format(**denial)`
             if filled:
                 out = union(out, filled)
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        name = _callee_name(func)
         if name is None or name not in self.m.catalog.source_names:
             return out
         born = self._source_of(node, name)
@@ -58,7 +59,7 @@ class Sources:
         """Does the call give back patient data by rules/sources.toml, or is it a method of such
         a value (`requests.get(fhir_url).json()`, `table.get_item(...)` of `Table("patients")`)?"""
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        name = _callee_name(func)
         if name is not None and name in self.m.catalog.source_names and self._source_of(node, name):
             return True
         receiver = func.value if isinstance(func, ast.Attribute) else None
@@ -253,6 +254,11 @@ class Sources:
         """`request.files`: the files of an inbound request."""
         text = self.m.line_text(node)
         return self._birth(CLINICAL_TEXT, "clinical-text", text, f"`{text}` holds files a user uploaded: documents or recordings about a patient", node)
+
+
+def _callee_name(func: ast.expr) -> str | None:
+    """`open` of `open(...)`, `read_text` of `Path(x).read_text()`."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 @functools.lru_cache(maxsize=4)

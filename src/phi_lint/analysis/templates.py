@@ -19,6 +19,11 @@ _DOLLAR_FIELD = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 _FILLS = {"format": _FORMAT_FIELD, "format_map": _FORMAT_FIELD, "render": _JINJA_FIELD,
           "substitute": _DOLLAR_FIELD, "safe_substitute": _DOLLAR_FIELD}
 _TEMPLATE_CLASSES = {"string.Template": _DOLLAR_FIELD, "jinja2.Template": _JINJA_FIELD}
+# Methods of a LangChain template, chain or graph that take the data its placeholders name.
+_TEMPLATE_INPUTS = frozenset({
+    "invoke", "ainvoke", "stream", "astream", "batch", "abatch", "run", "arun", "predict", "apredict",
+    "format", "aformat", "format_messages", "aformat_messages", "format_prompt", "aformat_prompt",
+})
 
 
 class Templates:
@@ -108,7 +113,7 @@ class Templates:
         """`chain.invoke(record)`: data that is not a literal fills the placeholders of the chain's
         prompt, so a `{date_of_birth}` placeholder makes it a date of birth reaching the model."""
         func = node.func
-        if not isinstance(func, ast.Attribute) or self.quiet:
+        if not isinstance(func, ast.Attribute) or func.attr not in _TEMPLATE_INPUTS or self.quiet:
             return
         slots = self._slots_of(func.value)
         if not slots:
