@@ -31,3 +31,10 @@ def annotations(path: Path) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run without the on-disk cache (its own tests switch it back on), so that no test
+    leaves a .phi-lint-cache folder in the checkout or sees another test's results."""
+    monkeypatch.setenv("PHI_LINT_NO_CACHE", "1")

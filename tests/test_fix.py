@@ -399,7 +399,7 @@ def test_passes_stop_when_a_fix_does_not_help(monkeypatch: pytest.MonkeyPatch) -
     import phi_lint.engine as engine_module
 
     class Stubborn:  # every check finds the same fixable finding again
-        def check_source(self, text: str, path: str) -> list[Finding]:
+        def check_source(self, text: str, path: str, project=None) -> list[Finding]:
             return [finding(edit_fix(Edit(1, 1, 1, 1, "# reviewed\n")))]
 
     monkeypatch.setattr(engine_module, "engine_for", lambda config: Stubborn())

@@ -61,14 +61,14 @@ def test_a_fifo_named_directly_is_skipped_with_a_note(project: Path) -> None:
 
 
 def test_a_file_that_turns_into_a_fifo_after_discovery_is_not_read(project: Path) -> None:
-    from phi_lint.runner import check_file
+    from phi_lint.runner import check_paths
     from phi_lint.config import Config
 
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this platform")
     os.mkfifo(project / "late.py")
-    result = check_file(Path("late.py"), Config())
-    assert result.error == "late.py: cannot read: not a regular file"
+    result = check_paths([Path("late.py")], Config())
+    assert result.errors == ["late.py: cannot read: not a regular file"]
 
 
 @pytest.fixture()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 import click
 
 from phi_lint import __version__
-from phi_lint.config import Config, ConfigError, apply_overrides, config_for_path, load_config
+from phi_lint.config import Config, ConfigError, FileConfigs, apply_overrides, config_for_path, load_config
 from phi_lint.paths import absolute, printable
 from phi_lint.report import FORMATS, mask, renderer
 
@@ -51,21 +52,12 @@ def _known_codes(config: Config) -> Config:
     return validate_codes(config)
 
 
-def config_for_files(config_path: str | None, overrides: dict):
+def config_for_files(config_path: str | None, overrides: dict) -> FileConfigs | None:
     """Each file's configuration: the nearest pyproject.toml with [tool.phi-lint] above it
-    (like ruff), with the command-line overrides; `--config` applies to every file."""
+    (like ruff), with the command-line overrides; `--config` applies to every file (None)."""
     if config_path:
         return None
-    done: dict[tuple[Path | None, Config], Config] = {}
-
-    def config_for(path: Path) -> Config:
-        found = config_for_path(path)
-        key = (found.source, found)
-        if key not in done:
-            done[key] = _known_codes(apply_overrides(found, **overrides))
-        return done[key]
-
-    return config_for
+    return FileConfigs(overrides=tuple(sorted((k, v) for k, v in overrides.items() if v is not None)), validate=_known_codes)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,8 +83,11 @@ def main() -> None:
 @click.option("--stdin-filename", help="The path to report for source read from stdin ('-').")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes to check files with.")
-@click.option("--no-cache", is_flag=True, help="Accepted for compatibility; phi-lint keeps no cache yet.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes to check files with (default: the CPUs available).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of the project index.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives (default: `cache-dir` in [tool.phi-lint], else .phi-lint-cache at the project root).")
+@click.option("--project-root", type=click.Path(file_okay=False, exists=True),
+              help="The folder whose Python files make up the project (default: the folder of the configuring pyproject.toml, else the repository top).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Hide the findings this baseline accepts (write one with `phi-lint baseline`; default: `baseline` in [tool.phi-lint]).")
 @click.option("--diff-base", metavar="REV", help="Report only findings on lines added or changed since REV (git; for pull requests).")
@@ -137,6 +132,7 @@ def check(paths, **options) -> None:
         o.baseline_file = _relative(config.baseline_path)  # `baseline = "..."` in [tool.phi-lint]
     accepted, changes = _ci_inputs(o.baseline_file, o.diff_base, Path(o.stdin_filename or paths[0]))
     data = sys.stdin.buffer.read() if "-" in paths else None
+    workspace = None
     if data is not None:
         if o.force_exclude and o.stdin_filename and runner.excluded(config)(Path(o.stdin_filename), False):
             result = runner.CheckResult([])  # as ruff does for editors: an excluded file has nothing to say
@@ -153,7 +149,7 @@ def check(paths, **options) -> None:
         if not files and not notes:
             _say("phi-lint: warning: no Python files found under the given paths (all excluded?)")
         try:
-            result = runner.check_paths(files, config, jobs=o.jobs, config_for=config_for_files(o.config_path, overrides))
+            result, workspace = _check_project(files, config, o, overrides)
         except ConfigError as exc:  # a nested project's pyproject.toml
             _say(f"phi-lint: config error: {exc}")
             sys.exit(EXIT_ERROR)
@@ -172,7 +168,8 @@ def check(paths, **options) -> None:
     if o.apply_fixes or o.show_diff:
         result, fixed = _run_fixes(result, config, o.unsafe_fixes, o.show_diff, o.show_fixes, data,
                                    to_stderr=bool(o.output_file) or o.output_format not in ("text", "concise") or data is not None,
-                                   quiet=o.quiet, config_for=config_for_files(o.config_path, overrides))
+                                   quiet=o.quiet, config_for=config_for_files(o.config_path, overrides),
+                                   project_for=workspace.view_of if workspace is not None else None)
         report_to_stderr = data is not None  # stdout carries the fixed source, as with ruff
     if any(f.fix is not None for f in result.findings):
         from phi_lint.fix.apply import keep_appliable_fixes
@@ -263,13 +260,22 @@ def _add_noqa(result, reason: str) -> None:
     sys.exit(EXIT_ERROR if messages or result.errors else EXIT_CLEAN)
 
 
+def _check_project(files: list[Path], config: Config, o: SimpleNamespace, overrides: dict):
+    """Check the files against their project (the index cached on disk), in parallel."""
+    from phi_lint.workspace import cache_folder, check_project, default_jobs, run_settings
+
+    settings = run_settings(files, config, config_for_files(o.config_path, overrides), o.project_root)
+    settings = dataclasses.replace(settings, cache_folder=cache_folder(settings.root, config, o.cache_dir, o.no_cache))
+    return check_project(files, settings, o.jobs or default_jobs())
+
+
 def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: bool, stdin: bytes | None,
-               to_stderr: bool, quiet: bool, config_for=None):
+               to_stderr: bool, quiet: bool, config_for=None, project_for=None):
     """--fix / --diff: apply (or diff) the fixes; returns what remains to report and how many
     fixes were applied. --diff prints the diff and exits here (1: there are changes)."""
     from phi_lint.fix.apply import fix_result
 
-    run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin, config_for=config_for)
+    run = fix_result(result, config, unsafe=unsafe, write=not diff, stdin=stdin, config_for=config_for, project_for=project_for)
     for message in run.messages:
         _say(f"phi-lint: {message}")
     applied = run.applied

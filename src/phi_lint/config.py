@@ -8,6 +8,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from phi_lint.catalog import tomllib
 from phi_lint.paths import absolute
@@ -47,6 +48,7 @@ class Config:
     respect_gitignore: bool = True
     baseline: str | None = None  # a baseline file `check` applies without --baseline (relative to root)
     target_version: str | None = None  # "py312": the Python the project runs on
+    cache_dir: str | None = None  # where the project index is cached (relative to root); default .phi-lint-cache
     # where the configuration came from; paths in it are relative to its folder
     source: Path | None = field(default=None, compare=False)
 
@@ -133,6 +135,7 @@ _KEYS = {
     "respect-gitignore": ("respect_gitignore", "bool"),
     "baseline": ("baseline", "string"),
     "target-version": ("target_version", "string"),
+    "cache-dir": ("cache_dir", "string"),
 }
 KNOWN_KEYS = tuple(sorted(_KEYS))
 TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(8, 15))
@@ -323,6 +326,28 @@ def config_for_path(path: Path) -> Config:
 @functools.lru_cache(maxsize=64)
 def _load_once(source: Path, mtime_ns: int, size: int) -> Config:
     return load_config(source)
+
+
+@dataclass(frozen=True)
+class FileConfigs:
+    """Each file's configuration, as the command line asked: the one `--config` names for every
+    file (`fixed`), else the nearest pyproject.toml's, with the command-line overrides, checked
+    by `validate` when given. Picklable, so that worker processes resolve configurations the same."""
+
+    fixed: Config | None = None
+    overrides: tuple[tuple[str, object], ...] = ()
+    validate: Callable[[Config], Config] | None = None
+
+    def __call__(self, path: Path) -> Config:
+        if self.fixed is not None:
+            return self.fixed
+        return _resolved(config_for_path(path), self.overrides, self.validate)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(found: Config, overrides: tuple[tuple[str, object], ...], validate) -> Config:
+    config = apply_overrides(found, **dict(overrides))
+    return validate(config) if validate is not None else config
 
 
 def apply_overrides(config: Config, **overrides) -> Config:

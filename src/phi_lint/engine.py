@@ -18,6 +18,7 @@ from pathlib import Path
 from phi_lint.analysis.classify import Classifier
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
+from phi_lint.analysis.project import ProjectView
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import Config
@@ -26,6 +27,9 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
 # model SDKs (responses, prompts) and web frameworks (request bodies).
 _IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# the top-level modules a file imports, read without parsing it (for a module of the project that
+# is only looked at, never checked)
+_IMPORT_TOPS = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_]\w*))", re.M)
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends ast counts (and only those)
 _KEYISH = re.compile(r"sk-|AIza|hf_|gsk_|xai-|r8_|api_key|API_KEY|subscription_key|[0-9a-f]{32}")
 _COMMENT = re.compile(
@@ -90,17 +94,20 @@ class Engine:
         return frozenset(tops | {"fastapi", "flask", "django", "starlette", "quart", "sanic", "rest_framework"})
 
     # ------------------------------------------------------------------ one file
-    def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True) -> list[Finding]:
+    def check_source(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True,
+                     project: ProjectView | None = None) -> list[Finding]:
         """All findings of one file, suppressed ones included (with `suppression` set).
-        `fixes=False`: no fix is built (the flake8 front shows none)."""
+        `fixes=False`: no fix is built (the flake8 front shows none). `project`: the other
+        modules of the project as this file imports them (None: the file alone)."""
         with _fewer_collections():
-            return self._check_source(source, path, tree, fixes)
+            return self._check_source(source, path, tree, fixes, project)
 
-    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True) -> Context:
+    def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True,
+                   project: ProjectView | None = None) -> Context:
         """One file decoded, parsed and analysed: what the rules see of it (and what evidence
         that is not a finding, such as the inventory of model calls, is read from)."""
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
-        lines = _split_lines(text) if text is not None else []
+        lines = split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error, build_fixes=fixes)
         if error is None and tree is None:
             try:
@@ -109,13 +116,13 @@ class Engine:
                 ctx.parse_error = exc if isinstance(exc, (SyntaxError, ValueError)) else SyntaxError(f"{type(exc).__name__}: too deeply nested to parse")
         if ctx.parse_error is None:
             try:
-                ctx.analysis = self._analyse(tree, text, lines, path)
+                ctx.analysis = self._analyse(tree, text, lines, path, project)
             except RecursionError:
                 ctx.parse_error = SyntaxError("too deeply nested to analyse")
         return ctx
 
-    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None, fixes: bool) -> list[Finding]:
-        ctx = self.context_of(source, path, tree, fixes)
+    def _check_source(self, source: str | bytes, path: str, tree: ast.Module | None, fixes: bool, project: ProjectView | None) -> list[Finding]:
+        ctx = self.context_of(source, path, tree, fixes, project)
         text, lines = ctx.source, ctx.lines
         reports = self._run_rules(ctx, path)
         ctx.suppressions = _suppression_comments(text, lines) if text and ("noqa" in text.lower() or "phi-lint" in text) else []
@@ -148,25 +155,45 @@ class Engine:
             return self._run_rules(ctx, path)
         return reports
 
-    def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str) -> ModuleAnalysis:
-        scan_keys = bool(_KEYISH.search(text))
+    def module_analysis(self, tree: ast.Module, text: str, lines: list[str], path: str,
+                        project: ProjectView | None = None) -> ModuleAnalysis:
+        """One module's analysis, built but not run (the project index runs what it needs)."""
         cleared_by = self.config.sanitizers + (self.config.fix_redactor, self.config.fix_pseudonymizer)  # what fixes wrap values in clears them
-        analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints, scan_keys)
-        imports_sdk = bool(analysis.top_modules & self.trigger_modules)
-        if imports_sdk or scan_keys or (self.trigger_switches is not None and self.trigger_switches.search(text)):
+        return ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints,
+                              bool(_KEYISH.search(text)), project)
+
+    def worth_a_pass(self, text: str) -> bool:
+        """Could anything in this module leak on its own: an SDK, a framework, a key, a tracing
+        switch, a sensitive name? Read from its text alone, without parsing it."""
+        top_modules = {m.group(1) or m.group(2) for m in _IMPORT_TOPS.finditer(text)}
+        return self._whole_module(text, top_modules) or self.classifier.could_match(set(_IDENTIFIERS.findall(text)), _speaks_fhir(text))
+
+    def _whole_module(self, text: str, top_modules: set[str]) -> bool:
+        """Is every function worth interpreting: an SDK or framework import, a key, a switch?"""
+        return bool(top_modules & self.trigger_modules) or bool(_KEYISH.search(text)) or (
+            self.trigger_switches is not None and bool(self.trigger_switches.search(text)))
+
+    def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str, project: ProjectView | None) -> ModuleAnalysis:
+        analysis = self.module_analysis(tree, text, lines, path, project)
+        if project is not None:
+            project.index.adopt(project.path, analysis)
+        if self._whole_module(text, analysis.top_modules):
             analysis.run(None)
             return analysis
-        # No SDK, no framework: only functions near a sensitive name can leak anything.
+        # No SDK, no framework: only functions near a sensitive name, or near a name imported from
+        # a module of the project that has one, can leak anything.
         identifiers = set(_IDENTIFIERS.findall(text))
-        fhir = "fhir" in text or "FHIR" in text
-        if self.classifier.could_match(identifiers, fhir):
-            analysis.run(self._interesting_lines(text, identifiers, fhir))
+        fhir = _speaks_fhir(text)
+        hits = {name for name in identifiers if self.classifier.could_match((name,), fhir)}
+        if project is not None:
+            hits |= {local for local, dotted in analysis.imports.names.items() if local in identifiers and project.interesting(dotted)}
+        if hits:
+            analysis.run(self._interesting_lines(text, hits))
         return analysis
 
-    def _interesting_lines(self, text: str, identifiers: set[str], fhir: bool) -> set[int]:
-        """Lines holding an identifier that names a subject or a strong term: the functions
-        around them are the ones worth interpreting."""
-        hits = [name for name in identifiers if self.classifier.could_match((name,), fhir)]
+    def _interesting_lines(self, text: str, hits: set[str]) -> set[int]:
+        """Lines holding one of `hits` (a name of a subject or a strong term, a name imported from
+        a module that has one): the functions around them are the ones worth interpreting."""
         pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
         starts = [0]
         starts.extend(m.end() for m in _NEWLINE.finditer(text))
@@ -197,7 +224,7 @@ class Engine:
                 message=report.message,
                 path=ctx.path,
                 span=span,
-                trace=tuple(TraceStep(ctx.path, s.line, _char_col(ctx.lines, s.line, s.col) + 1, s.note) for s in report.steps),
+                trace=tuple(_trace_step(ctx, s) for s in report.steps),
                 controls=Controls(soc2, hipaa),
                 fingerprint=fingerprint,
                 fix=report.fix,
@@ -240,7 +267,19 @@ class Engine:
         return None
 
 
-def _split_lines(text: str) -> list[str]:
+def _trace_step(ctx: Context, step) -> TraceStep:
+    """A step of a trace as outputs show it; a step in another file of the project (its column
+    already in characters) names that file as every path is shown."""
+    if step.path is not None and ctx.analysis is not None and ctx.analysis.project is not None:
+        return TraceStep(ctx.analysis.project.display(step.path), step.line, step.col + 1, step.note)
+    return TraceStep(ctx.path, step.line, _char_col(ctx.lines, step.line, step.col) + 1, step.note)
+
+
+def _speaks_fhir(text: str) -> bool:
+    return "fhir" in text or "FHIR" in text
+
+
+def split_lines(text: str) -> list[str]:
     """The lines of a file as ast numbers them: `\\r\\n`, `\\r` and `\\n` end a line; form feeds
     and other characters `str.splitlines` breaks at do not."""
     lines = _NEWLINE.split(text)

@@ -345,7 +345,7 @@ def _array_items(text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
-def check_notebook(engine, data: bytes, path: str) -> FileResult:
+def check_notebook(engine, data: bytes, path: str, project=None) -> FileResult:
     """One notebook's findings, located in its cells (PHI900 when it is not a readable notebook).
     Fixes that `--fix` would drop are taken off here, while the module's coordinates still hold."""
     from phi_lint.fix.apply import appliable_only
@@ -354,5 +354,5 @@ def check_notebook(engine, data: bytes, path: str) -> FileResult:
         notebook = Notebook.parse(data)
     except NotebookError as exc:
         return FileResult(path, engine.unreadable(path, exc))
-    findings = appliable_only(notebook.python, engine.check_source(notebook.python, path))
+    findings = appliable_only(notebook.python, engine.check_source(notebook.python, path, project=project))
     return FileResult(path, notebook.locate(findings), cells=notebook.located_cells())

@@ -161,44 +161,13 @@ def display_path(path: Path) -> str:
     return path.as_posix()
 
 
-def check_file(path: Path, config: Config) -> FileResult:
-    shown = display_path(path)
-    try:
-        data = read_regular(path)
-    except OSError as exc:
-        return FileResult(shown, [], None, error=f"{shown}: cannot read: {exc.strerror or exc}")
-    try:
-        if is_notebook(shown):
-            return check_notebook(engine_for(config), data, shown)
-        findings = engine_for(config).check_source(data, shown)
-    except Exception as exc:  # a bug in phi-lint must not hide the other files' findings
-        return FileResult(shown, [], None, error=f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
-    text = data.decode("utf-8", "replace")
-    return FileResult(shown, findings, text)
+def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Callable[[Path], Config] | None = None,
+                root: str | None = None, cache: Path | None = None) -> CheckResult:
+    """Check files against their project (flows through every module of it), each with
+    `config_for(file)` when given (the nearest pyproject.toml, like ruff), else with `config`."""
+    from phi_lint.workspace import check_project, run_settings
 
-
-def _check_many(args: tuple[list[str], Config]) -> list[FileResult]:
-    paths, config = args
-    return [check_file(Path(p), config) for p in paths]
-
-
-def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Callable[[Path], Config] | None = None) -> CheckResult:
-    """Check files, each with `config_for(file)` when given (the nearest pyproject.toml, like
-    ruff), else with `config`."""
-    groups: dict[Config, list[str]] = {}
-    for file in files:
-        groups.setdefault(config_for(file) if config_for else config, []).append(str(file))
-    if jobs > 1 and len(files) > 8:
-        work = [(paths[i::jobs], cfg) for cfg, paths in groups.items() for i in range(jobs) if paths[i::jobs]]
-        from concurrent.futures import ProcessPoolExecutor  # here: a one-file check must not pay for multiprocessing
-
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = [r for part in pool.map(_check_many, work) for r in part]
-    else:
-        results = [r for cfg, paths in groups.items() for r in _check_many((paths, cfg))]
-    results.sort(key=lambda r: r.path)
-    errors = [r.error for r in results if r.error]
-    return CheckResult(results, errors)
+    return check_project(files, run_settings(files, config, config_for, root, cache), jobs)[0]
 
 
 def check_stdin(data: bytes, filename: str, config: Config) -> CheckResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from phi_lint.analysis.exports import is_class_key
 from phi_lint.analysis.syntax import bindings_of
 
 
@@ -22,10 +23,16 @@ class Constants:
             value = self.consts.get(node.id)
             if value is None and self.m.module_scope is not None and self.m.module_scope is not self:
                 value = self.m.module_scope.consts.get(node.id)
-            return self.const_str(value, depth + 1) if value is not None else None
+            if value is None:
+                found = self._project_constant(node)
+                return found if isinstance(found, str) else None
+            return self.const_str(value, depth + 1)
         if isinstance(node, ast.Attribute):
             value = self.attribute_value(node)
-            return self.const_str(value, depth + 1) if value is not None else None
+            if value is None:
+                found = self._project_constant(node)
+                return found if isinstance(found, str) else None
+            return self.const_str(value, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.const_str(node.left, depth + 1), self.const_str(node.right, depth + 1)
             return left + right if left is not None and right is not None else None
@@ -73,11 +80,30 @@ class Constants:
             value = self.consts.get(node.id)
             if value is None and self.m.module_scope is not None and self.m.module_scope is not self:
                 value = self.m.module_scope.consts.get(node.id)
-            return self.const_value(value, depth + 1) if value is not None else None
+            return self.const_value(value, depth + 1) if value is not None else self._project_constant(node)
+        if isinstance(node, ast.Attribute):
+            return self._project_constant(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):  # `not DEBUG`
             value = self.const_value(node.operand, depth + 1)
             return None if value is None else not value
         return self.const_str(node, depth)
+
+    def _project_constant(self, node: ast.Name | ast.Attribute):
+        """A constant another module of the project defines: `BASE_URL` imported from config.py,
+        `config.BASE_URL`, or `settings.base_url`, the default of a settings class's field."""
+        project = self.m.project
+        if project is None:
+            return None
+        if isinstance(node, ast.Name):
+            dotted = self.m.imports.names.get(node.id)
+            return project.constant(dotted) if dotted else None
+        dotted = self.m.imports.resolve(node)
+        if dotted:
+            return project.constant(dotted)
+        base, inst = self.resolve(node.value)  # `settings.base_url` of `settings = get_settings()`
+        if inst and is_class_key(base):
+            return dict(getattr(project.class_facts(base), "defaults", ())).get(node.attr)
+        return None
 
     def url_str(self, node: ast.expr | None, depth: int = 0) -> str | None:
         """A URL, or the part of it known: the whole constant, else the literal prefix of an

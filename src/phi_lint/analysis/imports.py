@@ -19,9 +19,9 @@ def module_package(path: str | None) -> list[str]:
 
 
 class ImportMap:
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, package: list[str] | None = None) -> None:
         self.names: dict[str, str] = {}
-        self.package = module_package(path)
+        self.package = package if package is not None else module_package(path)
 
     def add(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):

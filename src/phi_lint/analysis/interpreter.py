@@ -14,6 +14,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from phi_lint.analysis.calls import Calls
 from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.constants import Constants
 from phi_lint.analysis.content import Content
@@ -40,7 +41,7 @@ LOOP_PASSES = 3
 _COUNTING_BUILTINS = frozenset({"len", "bool", "any", "all", "isinstance", "issubclass", "callable", "hasattr", "id", "type", "hash"})
 
 
-class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patterns, Templates):
+class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records, Patterns, Templates):
     """One unit: a function or method body (or the module body) interpreted in order."""
 
     def __init__(self, module: ModuleAnalysis, unit: FunctionInfo | None, cls: ClassInfo | None) -> None:
@@ -485,7 +486,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
             module_env = self.m.module_scope.env
             if name in module_env:
                 return module_env[name]
-        if name in self.m.imports.names or name in self.m.classes or name in self.m.functions:
+        if name in self.m.imports.names:
+            return self._imported_data(self.m.imports.names[name])
+        if name in self.m.classes or name in self.m.functions:
             return CLEAN
         return self._classify_name(name, node)
 
@@ -706,6 +709,10 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
                 return sanitised(everything, Step(node.lineno, node.col_offset, f"sanitised by `{self.m.line_text(node.func)}()`"))
             if key in _COUNTING_BUILTINS or self.m.catalog.matches("counting", key) or self.m.catalog.shows_to_user(key):
                 return CLEAN
+            if self.m.project is not None:
+                crossed = self._project_call(node, key, inst, arg_taints, kw_taints, everything)
+                if crossed is not None:
+                    return crossed
             if inst:
                 base = key.rpartition(".")[0]
                 if base == WEB_REQUEST and method in self.m.web.get("payload-methods", ()):
@@ -751,69 +758,6 @@ class FunctionAnalysis(Types, Constants, Sinks, Content, Sources, Records, Patte
             self.env["self." + target.attr] = union(self._attribute(target), added)
             if self.cls is not None:
                 self.cls.attr_taint[target.attr] = union(self.cls.attr_taint.get(target.attr, CLEAN), real(added))
-
-    def _local_method(self, func: ast.Attribute) -> FunctionInfo | None:
-        """`obj.method()` where `obj = LocalClass(...)`."""
-        if isinstance(func.value, ast.Name):
-            ctor = self.ctors.get(func.value.id) or self.consts.get(func.value.id)
-            if isinstance(ctor, ast.Call) and isinstance(ctor.func, ast.Name) and ctor.func.id in self.m.classes:
-                return self.m.classes[ctor.func.id].methods.get(func.attr)
-        if isinstance(func.value, ast.Name) and func.value.id in self.m.classes:
-            return self.m.classes[func.value.id].methods.get(func.attr)
-        return None
-
-    def _local_call(self, node: ast.Call, name: str, arg_taints, kw_taints, everything: Taint) -> Taint:
-        if name in self.m.classes:
-            info = self.m.classes[name]
-            if info.record is not None:
-                if self._literal_value(node):
-                    return CLEAN  # `Patient(name="Ada Lovelace")` in a test or a demo: a sample
-                return union(self._birth(PHI_RECORD, "record", self.m.line_text(node), info.record.why, node), real(everything))
-            init = info.methods.get("__init__")
-            if init is not None:
-                self._summary_call(node, init, arg_taints, kw_taints, everything)
-            return CLEAN if not everything else everything
-        fn = self.m.functions.get(name)
-        if fn is None:
-            return everything
-        return self._summary_call(node, fn, arg_taints, kw_taints, everything)
-
-    def _summary_call(self, node: ast.Call, fn: FunctionInfo, arg_taints, kw_taints, everything: Taint) -> Taint:
-        summary = self.m.summary(fn)
-        by_param: dict[int, Taint] = {}
-        arg_nodes: dict[int, ast.expr] = {}
-        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
-            if t and i < len(fn.params):
-                by_param[i], arg_nodes[i] = t, arg
-        for kw, t in zip(node.keywords, kw_taints):
-            if t and kw.arg in fn.params:
-                by_param[fn.params.index(kw.arg)], arg_nodes[fn.params.index(kw.arg)] = t, kw.value
-        site = Step(node.lineno, node.col_offset, f"passed to `{fn.node.name}()`")
-        out = add_step(summary.return_taint, Step(node.lineno, node.col_offset, f"returned by `{fn.node.name}()`"))
-        for i in summary.return_params:
-            if i in by_param:
-                given = by_param[i]
-                if i in summary.return_fields:  # the callee returns one field of it
-                    given = self._member(given, summary.return_fields[i], arg_nodes[i])
-                out = union(out, add_step(given, site))
-        if not self.quiet:
-            for i, event in summary.sink_events:
-                if i in by_param:
-                    given = by_param[i]
-                    marker = event.taint.get(PARAM + str(i))
-                    if marker is not None and marker.category == FIELD_OF:  # the callee logs one field of it
-                        given = self._member(given, marker.source, arg_nodes[i])
-                    sink_step = Step(event.node.lineno, event.node.col_offset, f"reaches {event.sink} ({event.argument})")
-                    delivered = add_step(given, site)
-                    if marker is not None:  # the helpers it went through on the way (`audit()` -> `_emit()`)
-                        for step in marker.steps[1:]:
-                            if step.note.startswith("passed to `"):
-                                delivered = add_step(delivered, step)
-                    delivered = add_step(delivered, sink_step)
-                    if real(delivered) or any(k.startswith(PARAM) for k in delivered):
-                        atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
-                        self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
-        return out
 
 
 def _is_enumerate(call: ast.Call, scope: "FunctionAnalysis") -> bool:

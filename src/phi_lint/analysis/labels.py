@@ -33,12 +33,12 @@ MAX_STEPS = 12
 WEB_REQUEST = "web.Request"
 
 
-
 @dataclass(frozen=True)
 class Step:
     line: int
-    col: int  # ast byte offset, 0-based
+    col: int  # 0-based: the ast byte offset in this file; the character offset in another (path set)
     note: str
+    path: str | None = None  # another file of the project (project-relative POSIX path); None: this one
 
 
 @dataclass(frozen=True)

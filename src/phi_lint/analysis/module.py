@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from typing import TYPE_CHECKING
 
 from phi_lint.analysis.classify import Classifier, Sensitivity
 from phi_lint.analysis.facts import AssignFact, CallFact, ConstantFact, FlowEvent
@@ -16,13 +17,19 @@ from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
 from phi_lint.analysis.syntax import bindings_of, parameters_of
 from phi_lint.catalog import Catalog
 
+if TYPE_CHECKING:
+    from phi_lint.analysis.project import ProjectView
+
 
 class ModuleAnalysis:
     """Per-file facts and the analysis of every unit (module body, functions, methods)."""
 
     def __init__(self, tree: ast.Module, path: str, lines: list[str], catalog: Catalog, classifier: Classifier,
-                 sanitizers: tuple[str, ...], approved_endpoints: tuple[str, ...], scan_keys: bool) -> None:
+                 sanitizers: tuple[str, ...], approved_endpoints: tuple[str, ...], scan_keys: bool,
+                 project: ProjectView | None = None) -> None:
         self.tree = tree
+        # the other modules of the project, as this one imports them (None: this file alone)
+        self.project = project
         self.path = path
         self.lines = lines
         self.catalog = catalog
@@ -36,7 +43,7 @@ class ModuleAnalysis:
         )
         self.approved_endpoints = approved_endpoints
         self.scan_keys = scan_keys
-        self.imports = ImportMap(path)
+        self.imports = ImportMap(path, project.package if project is not None else None)
         self.imports.collect(tree.body)
         self.top_modules = self.imports.top_modules()
         self.web = catalog.web
@@ -89,7 +96,8 @@ class ModuleAnalysis:
                     break
         info = ClassInfo(node, record, fields)
         info.is_model = any(self.catalog.matches("model-bases", b) for b in bases) or any(
-            b in self.classes and self.classes[b].is_model for b in bases)
+            b in self.classes and self.classes[b].is_model for b in bases) or (
+            self.project is not None and any(self.project.is_model(b) for b in bases if "." in b))
         self.classes[node.name] = info
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -99,16 +107,24 @@ class ModuleAnalysis:
     # ------------------------------------------------------------------ running
     def run(self, wanted: set[int] | None) -> None:
         """Analyse the module body, then every function whose lines are in `wanted` (None: all)."""
-        self.module_scope = FunctionAnalysis(self, None, None)
-        self.module_scope.run_body(self.tree.body)
+        self.run_module()
         units = list(self.functions.values()) + [m for c in self.classes.values() for m in c.methods.values()]
         for unit in units:
             if wanted is None or _overlaps(unit.node, wanted):
                 self.summary(unit)
 
+    def run_module(self) -> None:
+        """Analyse the module body (once): its names' values, types and constants."""
+        if self.module_scope is None:
+            self.module_scope = FunctionAnalysis(self, None, None)
+            self.module_scope.run_body(self.tree.body)
+
     def summary(self, unit: FunctionInfo) -> Summary:
         if unit.summary is not None:
             return unit.summary
+        init = unit.cls.methods.get("__init__") if unit.cls is not None else None
+        if init is not None and init is not unit and init.summary is None and not init.running:
+            self.summary(init)  # the attributes `__init__` sets (`self.client`) first
         if unit.running:  # recursion: what is known so far
             return Summary()
         unit.running = True

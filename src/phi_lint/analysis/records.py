@@ -27,6 +27,10 @@ def record_class_why(m: ModuleAnalysis, name: str) -> str | None:
     if info is not None:
         return info.record.why if info.record is not None else None
     dotted = m.imports.names.get(name)
+    if dotted and m.project is not None:
+        why = m.project.record_why(dotted)  # a record class of another module of the project
+        if why:
+            return why
     last = (dotted or name).rpartition(".")[2]
     if last in m.catalog.vocabulary.fhir_resources and (dotted is None or "fhir" in dotted):
         return f"`{last}` is a FHIR resource"

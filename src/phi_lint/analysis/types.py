@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from phi_lint.analysis.classify import Sensitivity, split_words
+from phi_lint.analysis.exports import is_class_key
 from phi_lint.analysis.labels import CLEAN, LLM_PROMPT, LLM_RESPONSE, PAYLOAD, PHI_RECORD, WEB_REQUEST, Taint, union
 from phi_lint.analysis.summaries import FunctionInfo
 from phi_lint.analysis.syntax import annotation_names
@@ -68,7 +69,7 @@ class Types:
                 if dotted.rsplit(".", 1)[-1] in self.m.catalog.vocabulary.fhir_resources and ("fhir" in dotted or info) else None)
             if record:
                 taint = union(taint, self._birth(PHI_RECORD, "record", arg.arg, f"`{arg.arg}: {cls_name}`; {record.why}", arg))
-            if routed and info is not None and info.is_model:
+            if routed and (info.is_model if info is not None else self.m.project is not None and self.m.project.is_model(dotted)):
                 taint = union(taint, self._birth(PAYLOAD, "payload", arg.arg, f"`{arg.arg}` is the body of a request", arg))
         return taint
 
@@ -90,7 +91,12 @@ class Types:
         if any(self.m.catalog.matches("request-annotations", dotted) for _ in (0,)) or dotted in self.m.web.get("request-annotations", ()):
             return WEB_REQUEST
         types = self.m.catalog.constructed_types(dotted)
-        return types[0][0] if types else None
+        if types:
+            return types[0][0]
+        if self.m.project is not None:  # `service: Summariser`, a class of another module
+            made = self.m.project.call_type(dotted)
+            return made if is_class_key(made) else None
+        return None
 
     def resolve(self, node: ast.expr) -> tuple[str | None, bool]:
         """The callee key of an expression and whether it is an instance path."""
@@ -110,6 +116,9 @@ class Types:
                     return inst, True
                 if dotted in self.m.web.get("request-instances", ()):
                     return WEB_REQUEST, True
+                held = self._project_type(dotted)  # `from app.clients import client`
+                if held:
+                    return held, True
                 return dotted, False
             if name in self.m.classes or name in self.m.functions:
                 return "." + name, False
@@ -124,12 +133,19 @@ class Types:
             key = f"{base}.{node.attr}"
             if inst and key in self.m.catalog.instances:  # `app.logger` of `app = Flask(...)`
                 return self.m.catalog.instances[key], True
+            if inst and is_class_key(base) and self.m.project is not None:  # `service.client` of a project class
+                held = dict(getattr(self.m.project.class_facts(base), "attr_types", ())).get(node.attr)
+                if held:
+                    return held, True
             if not inst:
                 inst_type = self.m.catalog.instances.get(key)
                 if inst_type:
                     return inst_type, True
                 if key in self.m.web.get("request-instances", ()):
                     return WEB_REQUEST, True
+                held = self._project_type(key)  # `clients.chat_client` of `import app.clients as clients`
+                if held:
+                    return held, True
             return key, inst
         if isinstance(node, (ast.Call, ast.Await)):
             rtype = self.type_of(node)
@@ -160,7 +176,8 @@ class Types:
                 fn = self.m.functions.get(key[1:])
                 if fn is not None:
                     return self.m.summary(fn).return_type
-            return None
+                return None
+            return self._project_call_type(key, inst)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             pipes = self.m.catalog.pipe_types
             if self.type_of(node.left) in pipes or self.type_of(node.right) in pipes:
@@ -168,8 +185,20 @@ class Types:
             return None
         if isinstance(node, (ast.Name, ast.Attribute)):
             key, inst = self.resolve(node)
-            return key if inst and key in self.m.catalog.types or key == WEB_REQUEST else None
+            return key if inst and (key in self.m.catalog.types or is_class_key(key)) or key == WEB_REQUEST else None
         return None
+
+    def _project_call_type(self, key: str, inst: bool) -> str | None:
+        """What a call to the project's code gives: a function's or method's return type (a
+        client from a factory), an instance of a project class."""
+        project = self.m.project
+        if project is None:
+            return None
+        if inst:
+            owner, _, name = key.rpartition(".")
+            found = project.method(owner, name) if is_class_key(owner) else None
+            return found[1].return_type if found is not None else None
+        return project.call_type(key)
 
     def _service_name(self, node: ast.Call) -> str | None:
         if node.args:
@@ -195,6 +224,8 @@ class Types:
             name = dotted.rpartition(".")[2]
             if name in self.m.catalog.vocabulary.fhir_resources:
                 return f"`{name}` is a FHIR resource"
+        if dotted and self.m.project is not None:
+            return self.m.project.record_why(dotted)  # a record class of another module
         return None
 
     def _record_query(self, node: ast.Call, key: str | None) -> Taint | None:

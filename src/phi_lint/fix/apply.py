@@ -203,14 +203,16 @@ def _secrets(text: str, findings: list[Finding]) -> set[str]:
 
 
 def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
-             wanted: Callable[[Finding], bool] | None = None, findings: list[Finding] | None = None) -> FixedText:
+             wanted: Callable[[Finding], bool] | None = None, findings: list[Finding] | None = None,
+             project=None) -> FixedText:
     """Apply fixes to `text` until none is left (or MAX_PASSES). `wanted` picks the findings to
-    fix (default: all); `findings`, when given, are those of `text` (saves one check)."""
+    fix (default: all); `findings`, when given, are those of `text` (saves one check);
+    `project`: the rest of the project as the file sees it (each pass is checked against it)."""
     from phi_lint.engine import engine_for
 
     engine = engine_for(config)
     if findings is None:
-        findings = engine.check_source(text, path)
+        findings = engine.check_source(text, path, project=project)
     result = FixedText(text, findings=findings, secrets=_secrets(text, findings))
     seen = {text}
     for _ in range(MAX_PASSES):
@@ -224,7 +226,7 @@ def fix_text(text: str, path: str, config: Config, *, unsafe: bool = False,
         seen.add(new)
         result.text = new
         result.applied += applied
-        result.findings = engine.check_source(new, path)
+        result.findings = engine.check_source(new, path, project=project)
         result.secrets |= _secrets(new, result.findings)
         left = [f for f in result.findings if applicable(f, unsafe) and (wanted is None or wanted(f))]
         if len(left) >= len(todo):
@@ -340,11 +342,13 @@ class FixRun:
 
 
 def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, write: bool = True,
-               stdin: bytes | None = None, config_for: Callable[[Path], Config] | None = None) -> FixRun:
+               stdin: bytes | None = None, config_for: Callable[[Path], Config] | None = None,
+               project_for: Callable[[str], object] | None = None) -> FixRun:
     """Fix the files of a check. Only findings the result shows are fixed (not those a baseline or
     --diff-base hid), and new findings on lines the fixes rewrote. `stdin`: the source read
     from standard input, fixed in memory (the result's one file). `config_for(path)`: each
-    file's configuration, as the check used it (default: `config`)."""
+    file's configuration, as the check used it (default: `config`). `project_for(path)`: the
+    rest of the project as that file sees it, when the check saw it (cross-module flows)."""
     run = FixRun(result)
     files: list[FileResult] = []
     for fr in result.files:
@@ -380,12 +384,13 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
         from phi_lint.engine import engine_for
 
         engine = engine_for(file_config)
+        project = project_for(fr.path) if project_for is not None and stdin is None else None
         if notebook is None:
             first = fr.findings + fr.hidden  # as the check found them: no second check
         else:  # the check located them in cells; fixing works on the notebook's module
-            first = engine.check_source(text, fr.path)
+            first = engine.check_source(text, fr.path, project=project)
         known.update((f.code, f.fingerprint) for f in first)
-        fixed = fix_text(text, fr.path, file_config, unsafe=unsafe, wanted=wanted, findings=first)
+        fixed = fix_text(text, fr.path, file_config, unsafe=unsafe, wanted=wanted, findings=first, project=project)
         run.messages += fixed.messages
         file_fix = FileFix(fr.path, text, fixed.text, encoding, fixed, notebook=notebook)
         try:
@@ -415,7 +420,7 @@ def fix_result(result: CheckResult, config: Config, *, unsafe: bool = False, wri
             files.append(dataclasses.replace(fr, findings=remaining, source=fixed.text))
         else:  # the notebook as written: its module, checked again, and its cells
             written = Notebook.parse(file_fix.output)
-            remaining = [f for f in engine.check_source(written.python, fr.path) if f.suppression is not None or wanted(f)]
+            remaining = [f for f in engine.check_source(written.python, fr.path, project=project) if f.suppression is not None or wanted(f)]
             files.append(dataclasses.replace(fr, findings=written.locate(remaining), cells=written.located_cells()))
     run.result = dataclasses.replace(result, files=files)
     return run

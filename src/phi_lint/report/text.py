@@ -87,12 +87,12 @@ def detail_lines(f: Finding, unsafe_fixes: bool = False) -> list[str]:
 
 def _step_where(f: Finding, step) -> str:
     """`line 12`; in a notebook, `cell 2, line 4` for a step in another cell; a step in another
-    file names it."""
+    file is `path:line` (`app/llm.py:8`), as editors and terminals link it."""
+    if step.path != f.path:
+        return f"{printable(step.path)}:{step.line}"
     where = f"line {step.line}"
     if step.cell is not None and step.cell != f.cell:
         where = f"cell {step.cell}, {where}"
-    if step.path != f.path:
-        where = f"{printable(step.path)}:{where}"
     return where
 
 

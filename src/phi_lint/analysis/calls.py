@@ -1,0 +1,148 @@
+"""Calls to the project's own functions: through the summaries of functions and methods of the
+same module (their events are reported where the sink is), and through the exported summaries of
+other modules (reported at the call that hands the data over, with a trace into the other file).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from phi_lint.analysis.exports import FunctionSummary, is_class_key
+from phi_lint.analysis.facts import FlowEvent
+from phi_lint.analysis.labels import CLEAN, FIELD_OF, PARAM, PHI_RECORD, Step, Taint, add_step, real, union
+from phi_lint.analysis.summaries import FunctionInfo
+
+
+class Calls:
+    """Call handlers of FunctionAnalysis for the project's own code."""
+
+    def _local_method(self, func: ast.Attribute) -> FunctionInfo | None:
+        """`obj.method()` where `obj = LocalClass(...)`."""
+        if isinstance(func.value, ast.Name):
+            ctor = self.ctors.get(func.value.id) or self.consts.get(func.value.id)
+            if isinstance(ctor, ast.Call) and isinstance(ctor.func, ast.Name) and ctor.func.id in self.m.classes:
+                return self.m.classes[ctor.func.id].methods.get(func.attr)
+        if isinstance(func.value, ast.Name) and func.value.id in self.m.classes:
+            return self.m.classes[func.value.id].methods.get(func.attr)
+        return None
+
+    def _local_call(self, node: ast.Call, name: str, arg_taints, kw_taints, everything: Taint) -> Taint:
+        if name in self.m.classes:
+            info = self.m.classes[name]
+            if info.record is not None:
+                if self._literal_value(node):
+                    return CLEAN  # `Patient(name="Ada Lovelace")` in a test or a demo: a sample
+                return union(self._birth(PHI_RECORD, "record", self.m.line_text(node), info.record.why, node), real(everything))
+            init = info.methods.get("__init__")
+            if init is not None:
+                self._summary_call(node, init, arg_taints, kw_taints, everything)
+            return CLEAN if not everything else everything
+        fn = self.m.functions.get(name)
+        if fn is None:
+            return everything
+        return self._summary_call(node, fn, arg_taints, kw_taints, everything)
+
+    def _summary_call(self, node: ast.Call, fn: FunctionInfo, arg_taints, kw_taints, everything: Taint) -> Taint:
+        summary = self.m.summary(fn)
+        by_param: dict[int, Taint] = {}
+        arg_nodes: dict[int, ast.expr] = {}
+        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
+            if t and i < len(fn.params):
+                by_param[i], arg_nodes[i] = t, arg
+        for kw, t in zip(node.keywords, kw_taints):
+            if t and kw.arg in fn.params:
+                by_param[fn.params.index(kw.arg)], arg_nodes[fn.params.index(kw.arg)] = t, kw.value
+        site = Step(node.lineno, node.col_offset, f"passed to `{fn.node.name}()`")
+        out = add_step(summary.return_taint, Step(node.lineno, node.col_offset, f"returned by `{fn.node.name}()`"))
+        for i in summary.return_params:
+            if i in by_param:
+                given = by_param[i]
+                if i in summary.return_fields:  # the callee returns one field of it
+                    given = self._member(given, summary.return_fields[i], arg_nodes[i])
+                out = union(out, add_step(given, site))
+        if not self.quiet:
+            for i, event in summary.sink_events:
+                if i in by_param:
+                    given = by_param[i]
+                    marker = event.taint.get(PARAM + str(i))
+                    if marker is not None and marker.category == FIELD_OF:  # the callee logs one field of it
+                        given = self._member(given, marker.source, arg_nodes[i])
+                    sink_step = Step(event.node.lineno, event.node.col_offset, f"reaches {event.sink} ({event.argument})")
+                    delivered = add_step(given, site)
+                    if marker is not None:  # the helpers it went through on the way (`audit()` -> `_emit()`)
+                        for step in marker.steps[1:]:
+                            if step.note.startswith("passed to `"):
+                                delivered = add_step(delivered, step)
+                    delivered = add_step(delivered, sink_step)
+                    if real(delivered) or any(k.startswith(PARAM) for k in delivered):
+                        atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
+                        self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
+        return out
+
+    # ------------------------------------------------------------------ other modules
+    def _project_call(self, node: ast.Call, key: str, inst: bool, arg_taints, kw_taints, everything: Taint) -> Taint | None:
+        """A call to a function, class or method of another project module; None when `key` is
+        none of those (the caller goes on as for any other call)."""
+        project = self.m.project
+        if inst:
+            owner, _, name = key.rpartition(".")
+            found = project.method(owner, name) if is_class_key(owner) else None
+            return self._exported_call(node, *found, arg_taints, kw_taints) if found is not None else None
+        symbol = project.lookup(key)
+        if symbol is None:
+            return None
+        if symbol.kind in ("function", "method"):
+            found = project.function(key)
+            return self._exported_call(node, *found, arg_taints, kw_taints) if found is not None else None
+        if symbol.kind == "class":  # a constructor: what `__init__` does with its arguments
+            init = project.method(f"{symbol.path}::{symbol.name}", "__init__")
+            if init is not None:
+                self._exported_call(node, *init, arg_taints, kw_taints)
+            return everything
+        return None
+
+    def _exported_call(self, node: ast.Call, symbol, summary: FunctionSummary, arg_taints, kw_taints) -> Taint:
+        """Apply another module's summary at a call: what comes back, and the sinks the arguments
+        reach there (a flow event at this call, its trace going on into the other file)."""
+        name = symbol.name.removesuffix(".__init__")  # `complete`, `Summariser.run`, `Summariser` (its constructor)
+        params = summary.params
+        by_param: dict[int, Taint] = {}
+        arg_nodes: dict[int, ast.expr] = {}
+        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
+            if t and i < len(params) and not isinstance(arg, ast.Starred):
+                by_param[i], arg_nodes[i] = t, arg
+        for kw, t in zip(node.keywords, kw_taints):
+            if t and kw.arg in params:
+                by_param[params.index(kw.arg)], arg_nodes[params.index(kw.arg)] = t, kw.value
+        where = self.m.project.display(symbol.path)
+        site = Step(node.lineno, node.col_offset, f"passed to `{name}()`")
+        back = Step(node.lineno, node.col_offset, f"returned by `{name}()`")
+        out = add_step({o.label: o for o in summary.returns}, back)
+        for i, field in summary.return_params:
+            if i in by_param:
+                given = self._member(by_param[i], field, arg_nodes[i]) if field else by_param[i]
+                out = union(out, add_step(given, site))
+        if self.quiet:
+            return out
+        for sink in summary.sinks:
+            if sink.param not in by_param:
+                continue
+            arg = arg_nodes[sink.param]
+            given = self._member(by_param[sink.param], sink.field, arg) if sink.field else by_param[sink.param]
+            delivered = add_step(given, site)
+            for step in sink.steps:
+                delivered = add_step(delivered, step)
+            if real(delivered) or any(k.startswith(PARAM) for k in delivered):
+                atoms = [(a, t) for a, t in self.atoms(arg) if t] or [(arg, delivered)]
+                self.record(FlowEvent(sink.kind, sink.sink, f"{sink.argument}, through `{name}()` in {where}", delivered, arg, self.stmt, atoms))
+        return out
+
+    def _imported_data(self, dotted: str) -> Taint:
+        """What an imported name holds: data another module of the project loaded (`PATIENTS =
+        load_roster()`), else nothing (code, a constant, a client)."""
+        value = self.m.project.value(dotted) if self.m.project is not None else None
+        return {o.label: o for o in value.taint} if value is not None and value.taint else CLEAN
+
+    def _project_type(self, dotted: str) -> str | None:
+        """The type of a project module's value (`from app.llm import client`: openai.OpenAI)."""
+        return self.m.project.value_type(dotted) if self.m.project is not None else None

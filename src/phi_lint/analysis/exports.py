@@ -1,0 +1,183 @@
+"""What one module tells the others, as plain data: no AST nodes and no interpreter state, so that
+it crosses process boundaries and lives in the on-disk cache.
+
+- a function's summary: which parameters reach which sinks (with the steps a trace needs), which
+  reach the return value (or one field of them), what it returns whatever the arguments (a helper
+  that reads a patient or a document), and the type of what it returns (a client, a logger);
+- the module's facts: its functions (parameters), classes (PHI records, request models, the
+  attributes `__init__` sets, class-level defaults such as a settings class's base URL), module
+  values (clients and loggers with their type, string constants, data loaded at import time) and
+  the names it imports (re-exports through `__init__.py` resolve through them).
+
+Steps carry the project-relative path of the file they lie in and character columns, so a trace
+that crosses files names each one.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from phi_lint.analysis.labels import FIELD_OF, PARAM, Origin, Step, real
+
+if TYPE_CHECKING:
+    from phi_lint.analysis.module import ModuleAnalysis
+    from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
+
+Constant = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class ParamSink:
+    """A parameter (or one field of it) reaching a sink inside a function or its callees."""
+
+    param: int
+    kind: str  # sink kind (MODEL_CONTENT, LOG, ...)
+    sink: str  # "OpenAI chat.completions.create"
+    argument: str  # "`messages=`"
+    field: str | None  # the field of the parameter that reaches it, None: the whole value
+    steps: tuple[Step, ...]  # from the parameter to the sink
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    name: str  # as callers read it: `complete`, `Summariser.run`
+    params: tuple[str, ...]  # without self/cls
+    return_params: tuple[tuple[int, str | None], ...] = ()  # (parameter, the field of it returned)
+    returns: tuple[Origin, ...] = ()  # labels it returns whatever the arguments
+    return_type: str | None = None  # a catalogue type, or a project class (`app/services.py::Summariser`)
+    sinks: tuple[ParamSink, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    record: str | None = None  # why instances are PHI records; None: they are not
+    is_model: bool = False  # a pydantic-style model (a request body when a route takes it)
+    fields: tuple[str, ...] = ()
+    methods: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (method, its parameters without self)
+    attr_types: tuple[tuple[str, str], ...] = ()  # `self.client = OpenAI()` in __init__: (client, openai.OpenAI)
+    defaults: tuple[tuple[str, Constant], ...] = ()  # class-level constants: a settings class's defaults
+
+
+@dataclass(frozen=True)
+class ValueFacts:
+    type: str | None = None  # a catalogue type (openai.OpenAI, logging.Logger) or a project class
+    value: Constant | None = None  # the constant it holds
+    taint: tuple[Origin, ...] = ()  # data it holds (loaded when the module is imported)
+
+
+@dataclass
+class ModuleFacts:
+    path: str  # project-relative POSIX path
+    functions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> parameters
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    values: dict[str, ValueFacts] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # imported names -> dotted names
+
+
+def class_key(path: str, name: str) -> str:
+    """The type of instances of a project class: its file and name (two services may both have
+    an `app.models.Patient`)."""
+    return f"{path}::{name}"
+
+
+def is_class_key(key: str | None) -> bool:
+    return bool(key) and "::" in key
+
+
+# ---------------------------------------------------------------------- located steps
+def located(step: Step, path: str, lines: list[str]) -> Step:
+    """A step of the module at `path` as another file sees it: with its path and a character column."""
+    if step.path is not None:
+        return step
+    return replace(step, path=path, col=char_column(lines, step.line, step.col))
+
+
+def located_origin(origin: Origin, path: str, lines: list[str]) -> Origin:
+    return replace(origin, steps=tuple(located(s, path, lines) for s in origin.steps))
+
+
+def char_column(lines: list[str], line: int, byte_col: int) -> int:
+    """ast columns count UTF-8 bytes; outputs count characters."""
+    try:
+        text = lines[line - 1]
+    except IndexError:
+        return byte_col
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+# ---------------------------------------------------------------------- export
+def function_summary(m: ModuleAnalysis, unit: FunctionInfo, summary: Summary, path: str) -> FunctionSummary:
+    """The plain form of one function's summary, as other modules use it."""
+    name = f"{unit.cls.node.name}.{unit.node.name}" if unit.cls is not None else unit.node.name
+    sinks: dict[tuple, ParamSink] = {}
+    for param, event in summary.sink_events:
+        marker = event.taint.get(PARAM + str(param))
+        if marker is None:
+            continue
+        field_name = marker.source if marker.category == FIELD_OF else None
+        key = (param, event.kind, event.sink, event.argument, field_name)
+        if key not in sinks:
+            steps = tuple(located(s, path, m.lines) for s in marker.steps)
+            sinks[key] = ParamSink(param, event.kind, event.sink, event.argument, field_name, steps)
+    return FunctionSummary(
+        name=name,
+        params=tuple(unit.params),
+        return_params=tuple(sorted((i, summary.return_fields.get(i)) for i in summary.return_params)),
+        returns=tuple(located_origin(o, path, m.lines) for o in real(summary.return_taint).values()),
+        return_type=summary.return_type,
+        sinks=tuple(sinks.values()),
+    )
+
+
+def module_facts(m: ModuleAnalysis, path: str) -> ModuleFacts:
+    """The facts of a module whose body has run (module_scope set)."""
+    facts = ModuleFacts(path)
+    facts.functions = {name: tuple(info.params) for name, info in m.functions.items()}
+    facts.classes = {name: _class_facts(info) for name, info in m.classes.items()}
+    scope = m.module_scope
+    if scope is not None:
+        names = set(scope.types) | set(scope.consts) | set(scope.env)
+        for name in sorted(names):
+            if name in facts.functions or name in facts.classes:
+                continue
+            value = _value_facts(m, scope, name, path)
+            if value is not None:
+                facts.values[name] = value
+    facts.aliases = {local: dotted for local, dotted in m.imports.names.items()
+                     if local not in facts.values and local not in facts.functions and local not in facts.classes}
+    return facts
+
+
+def _class_facts(info: ClassInfo) -> ClassFacts:
+    defaults = []
+    for stmt in info.node.body:
+        target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        value = getattr(stmt, "value", None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(value.value, (str, int, float, bool)):
+            defaults.append((target.id, value.value))
+    return ClassFacts(
+        record=info.record.why if info.record is not None else None,
+        is_model=info.is_model,
+        fields=tuple(sorted(info.fields)),
+        methods=tuple((name, tuple(method.params)) for name, method in info.methods.items()),
+        attr_types=tuple(sorted(info.attr_types.items())),
+        defaults=tuple(defaults),
+    )
+
+
+def _value_facts(m: ModuleAnalysis, scope, name: str, path: str) -> ValueFacts | None:
+    rtype = scope.types.get(name)
+    made = scope.consts.get(name)
+    if rtype is None and isinstance(made, ast.Call) and isinstance(made.func, ast.Name) and made.func.id in m.classes:
+        rtype = class_key(path, made.func.id)  # `settings = Settings()`, `summariser = Summariser()`
+    constant = scope.const_value(made) if made is not None else None
+    if not isinstance(constant, (str, int, float, bool)):
+        constant = None
+    taint = tuple(located_origin(o, path, m.lines) for o in real(scope.env.get(name, {})).values())
+    if rtype is None and constant is None and not taint:
+        return None
+    return ValueFacts(rtype, constant, taint)

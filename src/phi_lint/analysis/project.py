@@ -1,0 +1,382 @@
+"""The project: which file each imported module name is, and what each module exports.
+
+Real apps are never one file: the prompt is built in `prompts.py`, sent by a wrapper in `llm.py`
+with a client from a factory in `clients.py`, and logged with the logger of `logging_setup.py`.
+The index answers, for any module, what a name it imports from the project is (a function and
+its summary, a class and its facts, a client, a logger, a constant) so that the interpreter
+follows a flow through any number of modules.
+
+Summaries are computed on demand: a module's facts when another module first looks one of its
+names up, a function's summary when a caller first needs it (its module is parsed and analysed
+then, and kept for a while). Only what the checked files reach is ever analysed, and nothing is
+analysed twice in a run. Facts and summaries are plain data (analysis/exports.py): the cache
+keeps them between runs.
+
+Module names resolve per importing file, as Python would for an app run from its own folder:
+within the file's own package root first (the nearest folder above it without an
+`__init__.py`), then in each folder above that up to the project root, nearest first, then in the
+project's source roots (`src/`). Two services with a package of the same name each see their
+own. What does not resolve to a project file stays unknown: never guessed from a name.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from phi_lint.analysis.exports import (
+    ClassFacts, Constant, FunctionSummary, ModuleFacts, ValueFacts, class_key, function_summary, is_class_key, module_facts,
+)
+
+if TYPE_CHECKING:
+    from phi_lint.analysis.module import ModuleAnalysis
+
+MAX_ALIASES = 8  # re-exports followed this far (`from .llm import complete` in `__init__.py`)
+KEPT_ANALYSES = 24  # modules kept parsed and analysed for summaries asked of them later
+CYCLE_ROUNDS = 3  # an import cycle's module facts are computed again this many times at most
+SOURCE_ROOTS = ("src",)
+
+
+class ModuleMap:
+    """The project's Python files, and the module names they answer to from each file."""
+
+    def __init__(self, root: Path, files: Iterable[str]) -> None:
+        self.root = root
+        self.files = frozenset(files)  # project-relative POSIX paths
+        self.source_roots = tuple(r for r in SOURCE_ROOTS if any(f.startswith(r + "/") for f in self.files))
+        self._roots: dict[str, tuple[str, ...]] = {}
+
+    def package_root(self, path: str) -> str:
+        """The nearest folder above `path` that is not a package (has no `__init__.py`): what
+        its absolute imports start from ('' is the project root)."""
+        folder = _parent(path)
+        while folder and (f"{folder}/__init__.py" in self.files or f"{folder}/__init__.pyi" in self.files):
+            folder = _parent(folder)
+        return folder
+
+    def module_name(self, path: str) -> str:
+        """`app/llm.py` -> `app.llm`; `app/__init__.py` -> `app` (from its package root)."""
+        root = self.package_root(path)
+        rel = path[len(root) + 1:] if root else path
+        parts = rel.rsplit(".", 1)[0].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts)
+
+    def package(self, path: str) -> list[str]:
+        """The package relative imports of `path` start from."""
+        name = self.module_name(path).split(".") if self.module_name(path) else []
+        return name if PurePosixPath(path).stem == "__init__" else name[:-1]
+
+    def search_roots(self, path: str) -> tuple[str, ...]:
+        roots = self._roots.get(path)
+        if roots is None:
+            found: list[str] = []
+            folder = self.package_root(path)
+            while True:
+                found.append(folder)
+                if not folder:
+                    break
+                folder = _parent(folder)
+            found += [r for r in self.source_roots if r not in found]
+            roots = self._roots[path] = tuple(found)
+        return roots
+
+    def find(self, importer: str, dotted: str) -> tuple[str, list[str]] | None:
+        """(file, attribute names after it) of the longest prefix of `dotted` that names a project
+        module, as `importer` imports it; None when no project file answers to it."""
+        parts = dotted.split(".")
+        for root in self.search_roots(importer):
+            for n in range(len(parts), 0, -1):
+                base = "/".join(([root] if root else []) + parts[:n])
+                for candidate in (base + ".py", base + "/__init__.py", base + ".pyi"):
+                    if candidate in self.files:
+                        return candidate, parts[n:]
+        return None
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a dotted name from the project is."""
+
+    kind: str  # "function", "class", "value", "method", "constant", "module"
+    path: str  # the file that defines it
+    name: str  # its name there (`Summariser.run` for a method)
+    facts: object = None  # ClassFacts, ValueFacts, the constant, or a function's parameters
+
+
+class ProjectIndex:
+    """Every module of the project, looked up and analysed on demand. `open_module(path, view)`
+    parses one file and gives its (not yet run) analysis, None when it cannot;
+    `worth_a_pass(path)` says, from its text, whether a module could leak on its own (an SDK, a
+    framework, a sensitive name); `stored(path)` gives what the cache holds of a module that did
+    not change, if anything."""
+
+    def __init__(self, modules: ModuleMap, open_module: Callable[[str, "ProjectView"], ModuleAnalysis | None],
+                 worth_a_pass: Callable[[str], bool],
+                 stored: Callable[[str], tuple[ModuleFacts | None, dict[str, FunctionSummary]] | None] | None = None) -> None:
+        self.modules = modules
+        self._open = open_module
+        self._worth_a_pass = worth_a_pass
+        self._interesting: dict[str, bool] = {}
+        self._shown: dict[str, str] = {}
+        self._stored = stored
+        self._facts: dict[str, ModuleFacts | None] = {}
+        self._summaries: dict[tuple[str, str], FunctionSummary | None] = {}
+        self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._busy: list[str] = []  # modules whose facts are being computed, innermost last
+        self._provisional: set[str] = set()  # facts computed while a module they read was busy
+        self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
+
+    def view(self, path: str) -> ProjectView:
+        return ProjectView(self, path)
+
+    # ------------------------------------------------------------------ analyses
+    def adopt(self, path: str, analysis: ModuleAnalysis) -> None:
+        """The analysis a check made of a file: summaries asked of it later come from it."""
+        self._keep(path, analysis)
+
+    def analysis(self, path: str) -> ModuleAnalysis | None:
+        """The module parsed, its body run (not its functions): from memory, else opened now."""
+        m = self._analyses.get(path)
+        if m is None:
+            m = self._open(path, self.view(path))
+            if m is None:
+                return None
+            self._keep(path, m)
+        self._analyses.move_to_end(path)
+        m.run_module()
+        return m
+
+    def _keep(self, path: str, analysis: ModuleAnalysis) -> None:
+        self._analyses[path] = analysis
+        self._analyses.move_to_end(path)
+        while len(self._analyses) > KEPT_ANALYSES:
+            oldest = next(iter(self._analyses))
+            if oldest in self._busy:
+                break
+            del self._analyses[oldest]
+
+    # ------------------------------------------------------------------ facts
+    def facts(self, path: str, asked_by: str | None = None) -> ModuleFacts | None:
+        if path in self._facts:
+            return self._facts[path]
+        if path in self._busy:  # an import cycle: what is known so far, and the asker is asked again later
+            if asked_by is not None:
+                self._provisional.add(asked_by)
+            m = self._analyses.get(path)
+            return module_facts(m, path) if m is not None else None
+        stored = self._stored(path) if self._stored is not None else None
+        if stored is not None and stored[0] is not None:
+            self._facts[path] = stored[0]
+            for qualname, summary in stored[1].items():
+                self._summaries.setdefault((path, qualname), summary)
+            return stored[0]
+        self._busy.append(path)
+        try:
+            m = self.analysis(path)
+            facts = module_facts(m, path) if m is not None else None
+        finally:
+            self._busy.pop()
+        self._facts[path] = facts
+        self.computed.setdefault(path, {})
+        if not self._busy:
+            self._settle_cycles()
+        return facts
+
+    def _settle_cycles(self) -> None:
+        """Facts computed while a module of their import cycle was half done are computed again,
+        until they stop changing (or CYCLE_ROUNDS)."""
+        for _ in range(CYCLE_ROUNDS):
+            if not self._provisional:
+                return
+            again, self._provisional = self._provisional, set()
+            changed = False
+            for path in sorted(again):
+                old = self._facts.pop(path, None)
+                self._analyses.pop(path, None)
+                self._summaries = {k: v for k, v in self._summaries.items() if k[0] != path}
+                self._busy.append(path)
+                try:
+                    m = self.analysis(path)
+                    new = module_facts(m, path) if m is not None else None
+                finally:
+                    self._busy.pop()
+                self._facts[path] = new
+                changed |= new != old
+            if not changed:
+                self._provisional.clear()
+                return
+
+    def known_facts(self, path: str) -> ModuleFacts | None:
+        """The facts of a module, if this run has them (computed or read from the cache)."""
+        return self._facts.get(path)
+
+    def display(self, path: str) -> str:
+        """A project file as every path is shown: relative to the current folder."""
+        shown = self._shown.get(path)
+        if shown is None:
+            absolute = self.modules.root / path
+            try:
+                shown = absolute.relative_to(Path.cwd().resolve()).as_posix()
+            except ValueError:
+                shown = absolute.as_posix()
+            self._shown[path] = shown
+        return shown
+
+    def interesting(self, path: str) -> bool:
+        if path not in self._interesting:
+            self._interesting[path] = self._worth_a_pass(path)
+        return self._interesting[path]
+
+    # ------------------------------------------------------------------ summaries
+    def summary(self, path: str, qualname: str) -> FunctionSummary | None:
+        """The summary of a function (`complete`) or method (`Summariser.run`) of a module."""
+        key = (path, qualname)
+        if key in self._summaries:
+            return self._summaries[key]
+        self._summaries[key] = None  # recursion across modules: nothing known yet
+        m = self.analysis(path)
+        unit = _unit(m, qualname) if m is not None else None
+        found = function_summary(m, unit, m.summary(unit), path) if unit is not None else None
+        self._summaries[key] = found
+        if found is not None:
+            self.computed.setdefault(path, {})[qualname] = found
+        return found
+
+
+def _unit(m: ModuleAnalysis, qualname: str):
+    owner, _, name = qualname.rpartition(".")
+    if not owner:
+        return m.functions.get(name)
+    cls = m.classes.get(owner)
+    return cls.methods.get(name) if cls is not None else None
+
+
+class ProjectView:
+    """The project as one module sees it: its imported names looked up in the files they name."""
+
+    def __init__(self, index: ProjectIndex, path: str) -> None:
+        self.index = index
+        self.path = path
+        self.package = index.modules.package(path)
+
+    def display(self, path: str) -> str:
+        """How a project file is shown in a trace: relative to the current folder, like every path."""
+        return self.index.display(path)
+
+    def lookup(self, dotted: str) -> Symbol | None:
+        return self._lookup(self.path, dotted, 0)
+
+    def _lookup(self, importer: str, dotted: str, depth: int) -> Symbol | None:
+        found = self.index.modules.find(importer, dotted)
+        if found is None or depth > MAX_ALIASES:
+            return None
+        path, rest = found
+        if not rest:
+            return Symbol("module", path, "")
+        facts = self.index.facts(path, asked_by=self.path)
+        if facts is None:
+            return None
+        name, more = rest[0], rest[1:]
+        if name in facts.functions and not more:
+            return Symbol("function", path, name, facts.functions[name])
+        if name in facts.classes:
+            cls = facts.classes[name]
+            return Symbol("class", path, name, cls) if not more else _member_of_class(path, name, cls, more)
+        if name in facts.values:
+            value = facts.values[name]
+            if not more:
+                return Symbol("value", path, name, value)
+            held = self.class_facts(value.type) if len(more) == 1 else None
+            return _member_of_class(path, value.type.split("::")[1], held, more) if held is not None else None
+        if name in facts.aliases:  # a re-export: follow it from the module that made it
+            return self._lookup(path, ".".join([facts.aliases[name], *more]), depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ what the interpreter asks
+    def function(self, dotted: str) -> tuple[Symbol, FunctionSummary] | None:
+        symbol = self.lookup(dotted)
+        if symbol is None or symbol.kind not in ("function", "method"):
+            return None
+        summary = self.index.summary(symbol.path, symbol.name)
+        return (symbol, summary) if summary is not None else None
+
+    def method(self, type_key: str, name: str) -> tuple[Symbol, FunctionSummary] | None:
+        """A method of a project class instance (`type_key` is `path::Class`)."""
+        path, _, cls = type_key.partition("::")
+        facts = self.class_facts(type_key)
+        if facts is None or name not in dict(facts.methods):
+            return None
+        summary = self.index.summary(path, f"{cls}.{name}")
+        return (Symbol("method", path, f"{cls}.{name}"), summary) if summary is not None else None
+
+    def class_facts(self, type_key: str | None) -> ClassFacts | None:
+        if not is_class_key(type_key):
+            return None
+        path, _, name = type_key.partition("::")
+        facts = self.index.facts(path, asked_by=self.path)
+        return facts.classes.get(name) if facts is not None else None
+
+    def value(self, dotted: str) -> ValueFacts | None:
+        symbol = self.lookup(dotted)
+        return symbol.facts if symbol is not None and symbol.kind == "value" else None
+
+    def value_type(self, dotted: str) -> str | None:
+        value = self.value(dotted)
+        return value.type if value is not None else None
+
+    def constant(self, dotted: str) -> Constant | None:
+        symbol = self.lookup(dotted)
+        if symbol is None:
+            return None
+        if symbol.kind == "constant":
+            return symbol.facts
+        if symbol.kind == "value":
+            return symbol.facts.value
+        return None
+
+    def call_type(self, dotted: str) -> str | None:
+        """What calling a project name gives: a function's return type, a class's instance."""
+        symbol = self.lookup(dotted)
+        if symbol is None:
+            return None
+        if symbol.kind == "class":
+            return class_key(symbol.path, symbol.name)
+        if symbol.kind in ("function", "method"):
+            summary = self.index.summary(symbol.path, symbol.name)
+            return summary.return_type if summary is not None else None
+        return None
+
+    def record_why(self, dotted: str) -> str | None:
+        symbol = self.lookup(dotted)
+        return symbol.facts.record if symbol is not None and symbol.kind == "class" else None
+
+    def is_model(self, dotted: str) -> bool:
+        symbol = self.lookup(dotted)
+        return symbol is not None and symbol.kind == "class" and symbol.facts.is_model
+
+    def interesting(self, dotted: str) -> bool:
+        """Is the module a name comes from worth a full pass (an SDK, a framework, PHI names)?"""
+        found = self.index.modules.find(self.path, dotted)
+        return found is not None and self.index.interesting(found[0])
+
+
+def _member_of_class(path: str, cls: str, facts: ClassFacts | None, more: list[str]) -> Symbol | None:
+    """`Settings.base_url` (a class-level default), `settings.base_url` of an instance, or
+    `Summariser.run` (a method)."""
+    if facts is None or len(more) != 1:
+        return None
+    name = more[0]
+    defaults = dict(facts.defaults)
+    if name in defaults:
+        return Symbol("constant", path, f"{cls}.{name}", defaults[name])
+    if name in dict(facts.methods):
+        return Symbol("method", path, f"{cls}.{name}", dict(facts.methods)[name])
+    return None
