@@ -21,7 +21,6 @@ import enum
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from phi_lint import __version__
@@ -132,6 +131,8 @@ class Cache:
 
     def write(self, module: str, entry: dict) -> None:
         """Store an entry atomically; a cache that cannot be written is left as it is."""
+        import tempfile  # here: a run that writes nothing must not load it
+
         entry = dict(entry, settings=self.settings, module=module)
         try:
             self._prepare()
