@@ -13,6 +13,9 @@ from phi_lint.analysis.labels import CLEAN, FIELD_OF, PARAM, PHI_RECORD, Step, T
 from phi_lint.analysis.summaries import FunctionInfo
 
 
+STAR, DOUBLE_STAR = -1, -2  # the parameter indexes of `*args` and `**kwargs` in summaries
+
+
 class Calls:
     """Call handlers of FunctionAnalysis for the project's own code."""
 
@@ -44,14 +47,8 @@ class Calls:
 
     def _summary_call(self, node: ast.Call, fn: FunctionInfo, arg_taints, kw_taints, everything: Taint) -> Taint:
         summary = self.m.summary(fn)
-        by_param: dict[int, Taint] = {}
-        arg_nodes: dict[int, ast.expr] = {}
-        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
-            if t and i < len(fn.params):
-                by_param[i], arg_nodes[i] = t, arg
-        for kw, t in zip(node.keywords, kw_taints):
-            if t and kw.arg in fn.params:
-                by_param[fn.params.index(kw.arg)], arg_nodes[fn.params.index(kw.arg)] = t, kw.value
+        args = fn.node.args
+        by_param, arg_nodes = self._by_parameter(node, fn.params, arg_taints, kw_taints, args.vararg is not None, args.kwarg is not None)
         site = Step(node.lineno, node.col_offset, f"passed to `{fn.node.name}()`")
         out = add_step(summary.return_taint, Step(node.lineno, node.col_offset, f"returned by `{fn.node.name}()`"))
         for i in summary.return_params:
@@ -105,19 +102,13 @@ class Calls:
         """Apply another module's summary at a call: what comes back, and the sinks the arguments
         reach there (a flow event at this call, its trace going on into the other file)."""
         name = symbol.name.removesuffix(".__init__")  # `complete`, `Summariser.run`, `Summariser` (its constructor)
-        params = summary.params
-        by_param: dict[int, Taint] = {}
-        arg_nodes: dict[int, ast.expr] = {}
-        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
-            if t and i < len(params) and not isinstance(arg, ast.Starred):
-                by_param[i], arg_nodes[i] = t, arg
-        for kw, t in zip(node.keywords, kw_taints):
-            if t and kw.arg in params:
-                by_param[params.index(kw.arg)], arg_nodes[params.index(kw.arg)] = t, kw.value
+        by_param, arg_nodes = self._by_parameter(node, summary.params, arg_taints, kw_taints, summary.star, summary.double_star)
         where = self.m.project.display(symbol.path)
         site = Step(node.lineno, node.col_offset, f"passed to `{name}()`")
         back = Step(node.lineno, node.col_offset, f"returned by `{name}()`")
         out = add_step({o.label: o for o in summary.returns}, back)
+        if any(self._carries_data(by_param[i]) for i in summary.answer_params if i in by_param):
+            out = union(out, add_step({o.label: o for o in summary.answers}, back))  # it answers what it was sent
         for i, field in summary.return_params:
             if i in by_param:
                 given = self._member(by_param[i], field, arg_nodes[i]) if field else by_param[i]
@@ -136,6 +127,30 @@ class Calls:
                 atoms = [(a, t) for a, t in self.atoms(arg) if t] or [(arg, delivered)]
                 self.record(FlowEvent(sink.kind, sink.sink, f"{sink.argument}, through `{name}()` in {where}", delivered, arg, self.stmt, atoms))
         return out
+
+    def _by_parameter(self, node: ast.Call, params, arg_taints, kw_taints, star: bool, double_star: bool) -> tuple[dict[int, Taint], dict[int, ast.expr]]:
+        """The tainted arguments of a call by the parameter that receives them: extra positional
+        ones by `*args` (STAR), extra keywords by `**kwargs` (DOUBLE_STAR), when the callee has them."""
+        by_param: dict[int, Taint] = {}
+        arg_nodes: dict[int, ast.expr] = {}
+
+        def give(index: int, taint: Taint, value: ast.expr) -> None:
+            by_param[index] = union(by_param.get(index, CLEAN), taint)
+            arg_nodes.setdefault(index, value)
+
+        for i, (arg, t) in enumerate(zip(node.args, arg_taints)):
+            if not t:
+                continue
+            if i < len(params) and not isinstance(arg, ast.Starred):
+                give(i, t, arg)
+            elif star:
+                give(STAR, t, arg)
+        for kw, t in zip(node.keywords, kw_taints):
+            if t and kw.arg in params:
+                give(params.index(kw.arg), t, kw.value)
+            elif t and double_star:
+                give(DOUBLE_STAR, t, kw.value)
+        return by_param, arg_nodes
 
     def _imported_data(self, dotted: str) -> Taint:
         """What an imported name holds: data another module of the project loaded (`PATIENTS =

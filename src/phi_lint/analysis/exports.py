@@ -19,7 +19,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from phi_lint.analysis.labels import FIELD_OF, PARAM, Origin, Step, real
+from phi_lint.analysis.labels import FIELD_OF, LLM_RESPONSE, PARAM, Origin, Step, real
 
 if TYPE_CHECKING:
     from phi_lint.analysis.module import ModuleAnalysis
@@ -48,6 +48,12 @@ class FunctionSummary:
     returns: tuple[Origin, ...] = ()  # labels it returns whatever the arguments
     return_type: str | None = None  # a catalogue type, or a project class (`app/services.py::Summariser`)
     sinks: tuple[ParamSink, ...] = ()
+    # a model's answer it returns, which holds data only when these parameters (those it sends to
+    # the model) hold some at the call: `complete(prompt)` answers a patient's chart, or "hello"
+    answers: tuple[Origin, ...] = ()
+    answer_params: tuple[int, ...] = ()
+    star: bool = False  # takes `*args` (parameter -1 in sinks and returns)
+    double_star: bool = False  # takes `**kwargs` (parameter -2)
 
 
 @dataclass(frozen=True)
@@ -123,14 +129,28 @@ def function_summary(m: ModuleAnalysis, unit: FunctionInfo, summary: Summary, pa
         if key not in sinks:
             steps = tuple(located(s, path, m.lines) for s in marker.steps)
             sinks[key] = ParamSink(param, event.kind, event.sink, event.argument, field_name, steps)
+    # what the parameters' names alone made sensitive inside the function is for its own findings:
+    # a caller knows what it passes (`soap_prompt(scrub(transcript))` returns no transcript)
+    at_parameters = {(a.lineno, a.col_offset) for a in _arguments(unit.node.args)}
+    returns = [o for o in real(summary.return_taint).values() if not o.steps or (o.steps[0].line, o.steps[0].col) not in at_parameters]
+    asked = tuple(sorted({sink.param for sink in sinks.values() if sink.kind == "MODEL_CONTENT"}))
+    answers = [o for o in returns if o.label == LLM_RESPONSE] if asked else []
     return FunctionSummary(
         name=name,
         params=tuple(unit.params),
         return_params=tuple(sorted((i, summary.return_fields.get(i)) for i in summary.return_params)),
-        returns=tuple(located_origin(o, path, m.lines) for o in real(summary.return_taint).values()),
+        returns=tuple(located_origin(o, path, m.lines) for o in returns if o not in answers),
         return_type=summary.return_type,
         sinks=tuple(sinks.values()),
+        answers=tuple(located_origin(o, path, m.lines) for o in answers),
+        answer_params=asked if answers else (),
+        star=unit.node.args.vararg is not None,
+        double_star=unit.node.args.kwarg is not None,
     )
+
+
+def _arguments(args: ast.arguments) -> list[ast.arg]:
+    return args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
 
 
 def module_facts(m: ModuleAnalysis, path: str) -> ModuleFacts:
@@ -172,7 +192,8 @@ def _class_facts(info: ClassInfo) -> ClassFacts:
 def _value_facts(m: ModuleAnalysis, scope, name: str, path: str) -> ValueFacts | None:
     rtype = scope.types.get(name)
     made = scope.consts.get(name)
-    if rtype is None and isinstance(made, ast.Call) and isinstance(made.func, ast.Name) and made.func.id in m.classes:
+    made_by = m.classes.get(made.func.id) if isinstance(made, ast.Call) and isinstance(made.func, ast.Name) else None
+    if rtype is None and made_by is not None and made_by.record is None:
         rtype = class_key(path, made.func.id)  # `settings = Settings()`, `summariser = Summariser()`
     constant = scope.const_value(made) if made is not None else None
     if not isinstance(constant, (str, int, float, bool)):

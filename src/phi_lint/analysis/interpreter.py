@@ -14,7 +14,7 @@ import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from phi_lint.analysis.calls import Calls
+from phi_lint.analysis.calls import DOUBLE_STAR, STAR, Calls
 from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.constants import Constants
 from phi_lint.analysis.content import Content
@@ -134,8 +134,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             if name in body_params:  # one field of the body: judged like `body["name"]`
                 born = self._birth(PAYLOAD, "payload", name, f"`{name}` is read from the body of a request", arg)
                 taint = union(taint, self._narrowed(born, split_words(name)))
-            if name in unit.params:
-                index = unit.params.index(name)
+            index = unit.params.index(name) if name in unit.params else STAR if arg is args.vararg else DOUBLE_STAR if arg is args.kwarg else None
+            if index is not None:
                 marker = Origin(PARAM + str(index), "param", name, "", (Step(arg.lineno, arg.col_offset, f"parameter `{name}`"),))
                 taint = union(taint, {marker.label: marker})
             self.env[name] = taint

@@ -347,8 +347,8 @@ class ProjectView:
         symbol = self.lookup(dotted)
         if symbol is None:
             return None
-        if symbol.kind == "class":
-            return class_key(symbol.path, symbol.name)
+        if symbol.kind == "class":  # a service or client class; records and request models stay data
+            return None if symbol.facts.record or symbol.facts.is_model else class_key(symbol.path, symbol.name)
         if symbol.kind in ("function", "method"):
             summary = self.index.summary(symbol.path, symbol.name)
             return summary.return_type if summary is not None else None
