@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,58 @@ def test_hook_checks_a_staged_notebook(hook_repo, pre_commit_home, project) -> N
     result = try_repo(hook_repo, pre_commit_home, project, "phi-lint", "review.ipynb")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "review.ipynb:cell 6:13:38: PHI201" in result.stdout
+
+
+WRAPPER = '''\
+"""The one place that talks to the model."""
+
+from openai import AzureOpenAI
+
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+def complete(prompt: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    return reply.choices[0].message.content
+'''
+
+ROUTE = '''\
+"""Chart summaries for the ward."""
+
+from flask import Flask, request
+
+from llm import complete
+
+app = Flask(__name__)
+
+
+@app.post("/summary")
+def summary():
+    patient = request.get_json()["patient"]
+    return {"summary": complete(f"Summarise the chart of {patient['first_name']}, MRN {patient['mrn']}")}
+'''
+
+
+def test_a_staged_route_is_checked_against_the_unstaged_wrapper_it_calls(hook_repo, pre_commit_home, project, monkeypatch) -> None:
+    """pre-commit passes only the staged files; the wrapper in llm.py is not among them, yet the
+    leak through it is found. Editing llm.py so it redacts clears it on the next run: the cached
+    result of routes.py depends on llm.py."""
+    monkeypatch.delenv("PHI_LINT_NO_CACHE")  # the cache is what is being tested
+    env = dict(os.environ)
+    (project / "llm.py").write_text(WRAPPER)
+    git("add", "llm.py", cwd=project)
+    git("commit", "-q", "-m", "model wrapper", cwd=project)
+    (project / "routes.py").write_text(ROUTE)
+    git("add", "routes.py", cwd=project)  # staged: only routes.py
+    hooked = try_repo(hook_repo, pre_commit_home, project, "phi-lint", "routes.py")
+    assert hooked.returncode == 1, hooked.stdout + hooked.stderr
+    assert "routes.py:13:" in hooked.stdout and "PHI101" in hooked.stdout and "through `complete()` in llm.py" in hooked.stdout
+    flake8 = subprocess.run([sys.executable, "-m", "flake8", "--select=PHI", "routes.py"], cwd=project, capture_output=True, text=True, env=env)
+    assert "routes.py:13:" in flake8.stdout and "PHI101" in flake8.stdout, flake8.stdout + flake8.stderr
+    redacting = WRAPPER.replace('"content": prompt}', '"content": redact(prompt)}').replace(
+        "from openai import AzureOpenAI\n", "from openai import AzureOpenAI\nfrom phi_lint.redact import redact\n")
+    (project / "llm.py").write_text(redacting)
+    again = try_repo(hook_repo, pre_commit_home, project, "phi-lint", "routes.py")
+    assert again.returncode == 0, again.stdout + again.stderr
+    cli = subprocess.run([sys.executable, "-m", "phi_lint", "check", "routes.py"], cwd=project, capture_output=True, text=True, env=env)
+    assert cli.returncode == 0 and (project / ".phi-lint-cache").is_dir(), cli.stdout + cli.stderr

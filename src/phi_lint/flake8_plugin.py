@@ -69,6 +69,7 @@ class Plugin:
         self.tree = tree
         self.filename = filename
         self.lines = lines
+        self._workspace = None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if self.filename in _STDIN_NAMES:
@@ -84,9 +85,27 @@ class Plugin:
             return
         engine = engine_for(config)
         source = "".join(self.lines)
-        for finding in engine.check_source(source, path, tree=self.tree, fixes=False):
+        for finding in engine.check_source(source, path, tree=self.tree, fixes=False, project=self._project(where, config)):
             if self._shown(finding):
                 yield finding.line, finding.column - 1, mask(printable(f"{finding.code} {finding.message}")), type(self)
+        if self._workspace is not None:
+            self._workspace.save(self._workspace.entries())  # what was learnt of other modules, for the next file
+
+    def _project(self, where: Path, config: Config):
+        """The rest of the project as this file sees it (a wrapper in `llm.py` that this file's
+        route calls), from the same index and cache the CLI uses; None for stdin."""
+        if self.filename in _STDIN_NAMES:
+            return None
+        from phi_lint.workspace import workspace_for
+
+        workspace = workspace_for(where, config)
+        module = workspace.module_of(where)
+        if module is None:
+            return None
+        workspace.compute_keys([module])  # facts and summaries the cache holds are used as they are
+        view = workspace.index.view(module)
+        self._workspace = workspace
+        return view
 
     def _shown(self, finding: Finding) -> bool:
         """Unsuppressed findings, and noqa-suppressed ones flake8 will drop itself."""

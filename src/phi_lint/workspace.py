@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from phi_lint.analysis.project import ModuleMap, ProjectIndex, ProjectView
 from phi_lint.cache import DEFAULT_DIR, Cache, config_digest, encode, stored_part
-from phi_lint.config import Config
+from phi_lint.config import Config, FileConfigs
 from phi_lint.engine import engine_for, split_lines
 from phi_lint.model import CheckResult, FileResult
 from phi_lint.notebook import check_notebook, is_notebook
@@ -336,8 +336,6 @@ def _check_in_worker(paths: list[str]) -> tuple[list[FileResult], dict[str, dict
 def run_settings(files: list[Path], config: Config, config_for: Callable[[Path], Config] | None = None,
                  root: str | None = None, cache: Path | None = None) -> RunSettings:
     """The settings of a run over `files`: the project they belong to and how each is configured."""
-    from phi_lint.config import FileConfigs
-
     top = project_root([str(f) for f in files] or ["."], config, root)
     return RunSettings(top, project_modules(top, config), config_for or FileConfigs(fixed=config), cache)
 
@@ -395,6 +393,19 @@ def _merge_entry(entries: dict[str, dict], module: str, entry: dict) -> None:
         merged.update(dict(entry["summaries"]["@d"]))
         old["summaries"] = {"@d": [[k, v] for k, v in sorted(merged.items())]}
         old.setdefault("facts", entry.get("facts"))
+
+
+_open_workspaces: dict[tuple[Path, Config], Workspace] = {}
+
+
+def workspace_for(file: Path, config: Config) -> Workspace:
+    """The workspace of the project a file belongs to, made once per process (the flake8 front
+    checks one file at a time, all against the same project)."""
+    root = project_root([str(file)], config)
+    key = (root, config)
+    if key not in _open_workspaces:
+        _open_workspaces[key] = Workspace(RunSettings(root, project_modules(root, config), FileConfigs(fixed=config), cache_folder(root, config)))
+    return _open_workspaces[key]
 
 
 def project_modules(root: Path, config: Config) -> tuple[str, ...]:
