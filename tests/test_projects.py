@@ -53,3 +53,13 @@ def test_each_file_alone_gives_its_findings_against_the_rest_of_the_project(proj
     config = load_config(project / "pyproject.toml")
     for file in files_of(project):
         expect(file, found(check_paths([file], config), file))
+
+
+def test_there_are_enough_projects_each_with_positives_and_negatives() -> None:
+    """Issue 8: at least 8 projects, each with at least 3 expected findings and 3 negative twins."""
+    assert len(PROJECTS) >= 8, [p.name for p in PROJECTS]
+    for project in PROJECTS:
+        marked = [annotations(file) for file in files_of(project)]
+        positives = sum(len(expected) for expected, _ in marked)
+        negatives = sum(len(absent) for _, absent in marked)
+        assert positives >= 3 and negatives >= 3, f"{project.name}: {positives} positives, {negatives} negatives"
