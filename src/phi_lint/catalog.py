@@ -6,6 +6,7 @@ from the repository's top-level `rules/` folder.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import marshal
@@ -216,6 +217,9 @@ def matches_any(name: str, patterns: tuple[str, ...]) -> bool:
     return any(p == name or ("*" in p and fnmatch.fnmatchcase(name, p)) for p in patterns)
 
 
+_EXTRA_SOURCE_WORDS = {"PHI_FIELD": "PHI", "PHI_RECORD": "a PHI record", "CLINICAL_TEXT": "clinical text", "PAYLOAD": "a request body"}
+
+
 @dataclass
 class Catalog:
     """Everything rules/*.toml say, typed and compiled once per process."""
@@ -251,6 +255,36 @@ class Catalog:
     log_files: dict = field(default_factory=dict)  # how a file opened for writing says it is a log
     stores: dict[str, list[tuple[frozenset[str], str, str]]] = field(default_factory=dict)  # type -> (attributes, kind, what)
     event_hooks: tuple[dict, ...] = ()  # functions an SDK calls with the event it sends
+
+    def with_extras(self, sinks: tuple[tuple[str, str], ...], sources: tuple[tuple[str, str], ...], loggers: tuple[str, ...]) -> "Catalog":
+        """This catalogue and a project's own code outside the project (`extra-sinks`,
+        `extra-sources`, `extra-loggers`: an internal gateway, a logging package), by dotted name.
+        `sinks` and `sources` map a name to a sink kind or a label; a method
+        (`contoso.gateway.Client.ask`) makes instances of its class (`contoso.gateway.Client(...)`)
+        known too."""
+        if not (sinks or sources or loggers):
+            return self
+        out = dataclasses.replace(
+            self, types=dict(self.types), constructors={k: list(v) for k, v in self.constructors.items()},
+            instances=dict(self.instances), sinks={k: list(v) for k, v in self.sinks.items()},
+            sources={k: list(v) for k, v in self.sources.items()},
+        )
+        for name, kind in sinks:
+            returns = "response" if kind == "MODEL_CONTENT" else ""
+            out.sinks.setdefault(name, []).append(SinkSpec(kind, "*", "*", frozenset(), returns, f"`{name}`"))
+        for name, label in sources:
+            what = _EXTRA_SOURCE_WORDS.get(label, "patient data")
+            out.sources.setdefault(name, []).append(SourceSpec(label, f"`{name}` returns {what} (`extra-sources`)"))
+        out.source_names = self.source_names | {name.rpartition(".")[2] for name, _ in sources}
+        for name in loggers:
+            out.constructors.setdefault(name, []).append(("logging.Logger", ""))
+            out.instances[name] = "logging.Logger"
+        for name in [n for n, _ in sinks + sources]:
+            owner = name.rpartition(".")[0]
+            if owner.rpartition(".")[2][:1].isupper() and owner not in out.types:  # a method: its class is a type
+                out.types[owner] = TypeSpec(owner, "", frozenset(), False, "")
+                out.constructors.setdefault(owner, []).append((owner, ""))
+        return out
 
     @functools.lru_cache(maxsize=8192)  # noqa: B019
     def matches(self, table: str, name: str) -> bool:

@@ -49,6 +49,10 @@ class Config:
     baseline: str | None = None  # a baseline file `check` applies without --baseline (relative to root)
     target_version: str | None = None  # "py312": the Python the project runs on
     cache_dir: str | None = None  # where the project index is cached (relative to root); default .phi-lint-cache
+    # code outside the project (an internal gateway or logging package), by dotted name
+    extra_sinks: tuple[tuple[str, str], ...] = ()  # function -> sink kind (EXTRA_SINK_KINDS)
+    extra_sources: tuple[tuple[str, str], ...] = ()  # function -> what it returns (EXTRA_SOURCE_KINDS)
+    extra_loggers: tuple[str, ...] = ()  # functions that give a logger, and logger objects
     # where the configuration came from; paths in it are relative to its folder
     source: Path | None = field(default=None, compare=False)
 
@@ -136,7 +140,16 @@ _KEYS = {
     "baseline": ("baseline", "string"),
     "target-version": ("target_version", "string"),
     "cache-dir": ("cache_dir", "string"),
+    "extra-sinks": ("extra_sinks", "sinks"),
+    "extra-sources": ("extra_sources", "sources"),
+    "extra-loggers": ("extra_loggers", "dotted"),
 }
+# what `extra-sinks` and `extra-sources` may say of a function: its arguments reach a sink of this
+# kind; its result is this kind of data
+EXTRA_SINK_KINDS = {"model-content": "MODEL_CONTENT", "embedding": "MODEL_EMBED", "request-metadata": "MODEL_METADATA",
+                    "log": "LOG", "exception": "EXCEPTION"}
+EXTRA_SOURCE_KINDS = {"phi": "PHI_FIELD", "record": "PHI_RECORD", "document": "CLINICAL_TEXT", "transcript": "CLINICAL_TEXT",
+                      "clinical-text": "CLINICAL_TEXT", "request-body": "PAYLOAD"}
 KNOWN_KEYS = tuple(sorted(_KEYS))
 TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(8, 15))
 
@@ -162,6 +175,8 @@ def settings(config: Config) -> dict[str, object]:
         value = getattr(config, attribute)
         if kind in ("table", "policy"):
             value = {pattern: list(codes) for pattern, codes in value}
+        elif kind in ("sinks", "sources"):
+            value = dict(value)
         elif isinstance(value, tuple):
             value = list(value)
         out[key] = value
@@ -201,6 +216,20 @@ def validate(section: dict, source: Path | None) -> Config:
             values[attribute] = tuple(raw)
         elif kind == "policy":
             values[attribute] = _prompt_policy(key, raw, where)
+        elif kind in ("sinks", "sources"):
+            kinds = EXTRA_SINK_KINDS if kind == "sinks" else EXTRA_SOURCE_KINDS
+            if not isinstance(raw, dict):
+                raise ConfigError(f"`{key}`{where} must be a table of \"module.function\" = \"kind\", not {raw!r}")
+            for name, what in raw.items():
+                if not _DOTTED.fullmatch(name):
+                    raise ConfigError(f"`{key}`{where}: {name!r} is not a dotted name (module.function or module.Class.method)")
+                if what not in kinds:
+                    raise ConfigError(f"`{key}.\"{name}\"`{where} must be one of {', '.join(kinds)}, not {what!r}")
+            values[attribute] = tuple(sorted(raw.items()))
+        elif kind == "dotted":
+            if not isinstance(raw, list) or not all(isinstance(v, str) and _DOTTED.fullmatch(v) for v in raw):
+                raise ConfigError(f"`{key}`{where} must be a list of dotted names (module.function), not {raw!r}")
+            values[attribute] = tuple(raw)
         elif kind == "table":
             if not isinstance(raw, dict):
                 raise ConfigError(f"`{key}`{where} must be a table of glob = [codes], not {raw!r}")

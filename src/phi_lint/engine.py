@@ -21,7 +21,7 @@ from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
-from phi_lint.config import Config
+from phi_lint.config import EXTRA_SINK_KINDS, EXTRA_SOURCE_KINDS, Config
 from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
@@ -68,7 +68,8 @@ class Engine:
 
     def __init__(self, config: Config, catalog: Catalog | None = None) -> None:
         self.config = config
-        self.catalog = catalog or load()
+        self.catalog = (catalog or load()).with_extras(
+            _kinds(config.extra_sinks, EXTRA_SINK_KINDS), _kinds(config.extra_sources, EXTRA_SOURCE_KINDS), config.extra_loggers)
         self.classifier = Classifier(self.catalog.vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects, config.profiles)
         self.rules: list[Rule] = [cls() for cls in all_rules()]
         self.trigger_modules = self._trigger_modules()
@@ -273,6 +274,11 @@ def _trace_step(ctx: Context, step) -> TraceStep:
     if step.path is not None and ctx.analysis is not None and ctx.analysis.project is not None:
         return TraceStep(ctx.analysis.project.display(step.path), step.line, step.col + 1, step.note)
     return TraceStep(ctx.path, step.line, _char_col(ctx.lines, step.line, step.col) + 1, step.note)
+
+
+def _kinds(names: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """`extra-sinks`/`extra-sources` entries with the kind as the catalogue names it."""
+    return tuple((name, kinds[kind]) for name, kind in names)
 
 
 def _speaks_fhir(text: str) -> bool:
