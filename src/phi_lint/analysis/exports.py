@@ -140,13 +140,44 @@ def function_summary(m: ModuleAnalysis, unit: FunctionInfo, summary: Summary, pa
         params=tuple(unit.params),
         return_params=tuple(sorted((i, summary.return_fields.get(i)) for i in summary.return_params)),
         returns=tuple(located_origin(o, path, m.lines) for o in returns if o not in answers),
-        return_type=summary.return_type,
+        return_type=summary.return_type or _own_class_made(m, unit, path),
         sinks=tuple(sinks.values()),
         answers=tuple(located_origin(o, path, m.lines) for o in answers),
         answer_params=asked if answers else (),
         star=unit.node.args.vararg is not None,
         double_star=unit.node.args.kwarg is not None,
     )
+
+
+def _own_class_made(m: ModuleAnalysis, unit: FunctionInfo, path: str) -> str | None:
+    """`def get_settings() -> Settings: return Settings()`: a factory of a service or settings
+    class of its own module gives its callers in other modules an instance of that class (records
+    and request models stay data). Known by the return annotation, else by every `return`."""
+    ann = unit.node.returns
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):  # `-> "Settings"`
+        named = {ann.value}
+    elif isinstance(ann, ast.Name):
+        named = {ann.id}
+    else:
+        returned = [s.value for s in _own_returns(unit.node.body)]
+        named = {v.func.id if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) else "" for v in returned}
+    name = next(iter(named)) if len(named) == 1 else None
+    info = m.classes.get(name) if name else None
+    if info is None or info.record is not None or info.is_model:
+        return None
+    return class_key(path, name)
+
+
+def _own_returns(body: list[ast.stmt]):
+    """The `return` statements of a function, not of the functions and classes it defines."""
+    for stmt in body:
+        if isinstance(stmt, ast.Return):
+            yield stmt
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+                inner = getattr(stmt, block, None)
+                if isinstance(inner, list):
+                    yield from _own_returns(inner)
 
 
 def _arguments(args: ast.arguments) -> list[ast.arg]:

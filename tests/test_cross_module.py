@@ -1,0 +1,125 @@
+"""Cross-module patterns of real apps, each in the smallest project that shows it: what one module
+makes (a settings object, a client) is what the modules that import it see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phi_lint.config import load_config
+from phi_lint.runner import check_paths
+
+POLICY = '[tool.phi-lint]\napproved-endpoints = ["https://contoso-health.openai.azure.com"]\n'
+
+
+def findings(root: Path, files: dict[str, str]) -> set[tuple[str, int, str]]:
+    """(file, line, code) of every finding when the project made of `files` is checked whole."""
+    (root / "pyproject.toml").write_text(POLICY)
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    paths = sorted(root / name for name in files)
+    result = check_paths(paths, load_config(root / "pyproject.toml"))
+    return {(Path(fr.path).resolve().relative_to(root.resolve()).as_posix(), f.line, f.code)
+            for fr in result.files for f in fr.findings}
+
+
+CONFIG = '''\
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    azure_endpoint: str = "https://contoso-health.openai.azure.com"
+    sandbox_base_url: str = "https://api.openai.com/v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def fresh_settings():
+    return Settings()
+'''
+
+CLIENTS = '''\
+from openai import AzureOpenAI, OpenAI
+
+from app.config import fresh_settings, get_settings
+
+settings = get_settings()
+
+
+def approved():
+    return AzureOpenAI(azure_endpoint=settings.azure_endpoint, api_version="2024-10-21")
+
+
+def sandbox():
+    return OpenAI(base_url=get_settings().sandbox_base_url)
+
+
+def sandbox_again():
+    current = fresh_settings()
+    return OpenAI(base_url=current.sandbox_base_url)
+'''
+
+
+def test_a_settings_factory_of_another_module_gives_its_settings_defaults(tmp_path: Path) -> None:
+    """FastAPI's idiom: `@lru_cache def get_settings() -> Settings: return Settings()` in
+    config.py; the client is made elsewhere from `get_settings().base_url`."""
+    found = findings(tmp_path, {"app/__init__.py": "", "app/config.py": CONFIG, "app/clients.py": CLIENTS})
+    assert found == {("app/clients.py", 13, "PHI301"), ("app/clients.py", 18, "PHI301")}
+
+
+SERVICES = '''\
+from dataclasses import dataclass
+
+from openai import AzureOpenAI
+
+
+@dataclass
+class Patient:
+    full_name: str
+    diagnosis: str
+
+
+class Summariser:
+    def __init__(self) -> None:
+        self.client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+    def summarise(self, text: str) -> str:
+        reply = self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": text}])
+        return reply.choices[0].message.content
+
+
+def get_summariser():
+    return Summariser()
+
+
+def load_patient(key: str) -> Patient:
+    return Patient(full_name=key, diagnosis="")
+'''
+
+ROUTES = '''\
+from app.services import get_summariser, load_patient
+
+summariser = get_summariser()
+
+
+def summary(key: str, patient_name: str) -> str:
+    return summariser.summarise(patient_name)
+
+
+def briefing(key: str) -> str:
+    patient = load_patient(key)
+    return get_summariser().summarise(f"{patient.diagnosis}")
+'''
+
+
+def test_a_service_factory_of_another_module_gives_its_service(tmp_path: Path) -> None:
+    """`summariser = get_summariser()`: its methods are the service's; a factory of records
+    (`load_patient`) gives data, not a service."""
+    found = findings(tmp_path, {"app/__init__.py": "", "app/services.py": SERVICES, "app/routes.py": ROUTES})
+    assert found == {("app/routes.py", 7, "PHI101"), ("app/routes.py", 12, "PHI101")}
