@@ -160,8 +160,10 @@ class Engine:
                         project: ProjectView | None = None) -> ModuleAnalysis:
         """One module's analysis, built but not run (the project index runs what it needs)."""
         cleared_by = self.config.sanitizers + (self.config.fix_redactor, self.config.fix_pseudonymizer)  # what fixes wrap values in clears them
-        return ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints,
-                              bool(_KEYISH.search(text)), project)
+        analysis = ModuleAnalysis(tree, path, lines, self.catalog, self.classifier, cleared_by, self.config.approved_endpoints,
+                                  bool(_KEYISH.search(text)), project)
+        analysis.endpoints = ModuleEndpoints(self.config, analysis)
+        return analysis
 
     def worth_a_pass(self, text: str) -> bool:
         """Could anything in this module leak on its own: an SDK, a framework, a key, a tracing
@@ -266,6 +268,32 @@ class Engine:
                 comment.used_codes.add(matched)
                 return Suppression(comment.kind, comment.line, comment.reason)
         return None
+
+
+class ModuleEndpoints:
+    """Where a module's requests and clients send, as the endpoint rules see it: what its summaries
+    tell other modules (a wrapper's request goes to the Azure deployment; `client` of `llm.py` to
+    OpenAI's public API)."""
+
+    def __init__(self, config: Config, analysis: ModuleAnalysis) -> None:
+        self._ctx = Context(path=analysis.path, source="", lines=analysis.lines, config=config, analysis=analysis)
+        self._calls = 0
+
+    def request(self, argument: ast.AST) -> str | None:
+        from phi_lint.checks.endpoints import destination_of
+
+        if len(self._ctx.analysis.calls) != self._calls:  # more functions were analysed: look again
+            self._ctx.memo.clear()
+            self._calls = len(self._ctx.analysis.calls)
+        target = destination_of(self._ctx, argument)
+        return target.url if target is not None else None
+
+    def client(self, construction: ast.Call) -> str | None:
+        from phi_lint.checks.endpoints import targets_of
+
+        fact = next((c for c in self._ctx.analysis.calls if c.node is construction), None)
+        target = next(targets_of(self._ctx, fact), None) if fact is not None else None
+        return target.url if target is not None else None
 
 
 def _trace_step(ctx: Context, step) -> TraceStep:

@@ -73,7 +73,7 @@ class Calls:
                     delivered = add_step(delivered, sink_step)
                     if real(delivered) or any(k.startswith(PARAM) for k in delivered):
                         atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
-                        self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms))
+                        self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms, event.destination))
         return out
 
     # ------------------------------------------------------------------ other modules
@@ -125,7 +125,8 @@ class Calls:
                 delivered = add_step(delivered, step)
             if real(delivered) or any(k.startswith(PARAM) for k in delivered):
                 atoms = [(a, t) for a, t in self.atoms(arg) if t] or [(arg, delivered)]
-                self.record(FlowEvent(sink.kind, sink.sink, f"{sink.argument}, through `{name}()` in {where}", delivered, arg, self.stmt, atoms))
+                self.record(FlowEvent(sink.kind, sink.sink, f"{sink.argument}, through `{name}()` in {where}", delivered, arg, self.stmt, atoms,
+                                      sink.destination))
         return out
 
     def _by_parameter(self, node: ast.Call, params, arg_taints, kw_taints, star: bool, double_star: bool) -> tuple[dict[int, Taint], dict[int, ast.expr]]:

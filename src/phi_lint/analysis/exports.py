@@ -38,6 +38,7 @@ class ParamSink:
     argument: str  # "`messages=`"
     field: str | None  # the field of the parameter that reaches it, None: the whole value
     steps: tuple[Step, ...]  # from the parameter to the sink
+    destination: str | None = None  # the endpoint a model request sends it to, when known
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class ValueFacts:
     type: str | None = None  # a catalogue type (openai.OpenAI, logging.Logger) or a project class
     value: Constant | None = None  # the constant it holds
     taint: tuple[Origin, ...] = ()  # data it holds (loaded when the module is imported)
+    endpoint: str | None = None  # a client's endpoint, when known (the SDK's default included)
 
 
 @dataclass
@@ -128,7 +130,10 @@ def function_summary(m: ModuleAnalysis, unit: FunctionInfo, summary: Summary, pa
         key = (param, event.kind, event.sink, event.argument, field_name)
         if key not in sinks:
             steps = tuple(located(s, path, m.lines) for s in marker.steps)
-            sinks[key] = ParamSink(param, event.kind, event.sink, event.argument, field_name, steps)
+            destination = event.destination
+            if destination is None and event.kind.startswith("MODEL") and m.endpoints is not None:
+                destination = m.endpoints.request(event.node)
+            sinks[key] = ParamSink(param, event.kind, event.sink, event.argument, field_name, steps, destination)
     # what the parameters' names alone made sensitive inside the function is for its own findings:
     # a caller knows what it passes (`soap_prompt(scrub(transcript))` returns no transcript)
     at_parameters = {(a.lineno, a.col_offset) for a in _arguments(unit.node.args)}
@@ -232,4 +237,5 @@ def _value_facts(m: ModuleAnalysis, scope, name: str, path: str) -> ValueFacts |
     taint = tuple(located_origin(o, path, m.lines) for o in real(scope.env.get(name, {})).values())
     if rtype is None and constant is None and not taint:
         return None
-    return ValueFacts(rtype, constant, taint)
+    endpoint = m.endpoints.client(made) if rtype is not None and isinstance(made, ast.Call) and m.endpoints is not None else None
+    return ValueFacts(rtype, constant, taint, endpoint)

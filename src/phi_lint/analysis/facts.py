@@ -47,6 +47,7 @@ class FlowEvent:
     node: ast.expr  # the argument
     stmt: ast.stmt
     atoms: list[tuple[ast.expr, Taint]]  # the smallest tainted parts of the argument
+    destination: str | None = None  # the endpoint a request made in another module sends to, when known there
 
 
 @dataclass

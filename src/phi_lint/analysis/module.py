@@ -30,6 +30,9 @@ class ModuleAnalysis:
         self.tree = tree
         # the other modules of the project, as this one imports them (None: this file alone)
         self.project = project
+        # where a request or a client of this module sends (the endpoint rules' knowledge, set by
+        # the engine): `request(argument)` and `client(construction)` give a URL or None
+        self.endpoints = None
         self.path = path
         self.lines = lines
         self.catalog = catalog

@@ -116,6 +116,22 @@ def destination_of(ctx: Context, argument: ast.AST) -> Target | None:
         target = next(targets_of(ctx, fact), None)
         if target is not None:
             return target
+    return _imported_client(ctx, call)
+
+
+def _imported_client(ctx: Context, call: CallFact) -> Target | None:
+    """A request on a client another module of the project made (`from app.llm import client`):
+    the endpoint that module gives it."""
+    m = ctx.analysis
+    if m.project is None:
+        return None
+    receiver = call.node.func
+    while isinstance(receiver, ast.Attribute):
+        receiver = receiver.value
+        dotted = m.imports.resolve(receiver) if isinstance(receiver, (ast.Name, ast.Attribute)) else None
+        value = m.project.value(dotted) if dotted else None
+        if value is not None and value.endpoint:
+            return Target(value.endpoint, receiver, call, False, f"`{ast.unparse(receiver)}` client")
     return None
 
 

@@ -27,7 +27,8 @@ class SendingRule(FlowRule):
 
     def report(self, ctx: Context, event: FlowEvent, hit: list[str]) -> Report | None:
         target = destination_of(ctx, event.node)
-        allowed, names = allowed_data(ctx.config, ctx.analysis.catalog, target.url if target is not None else None)
+        url = event.destination or (target.url if target is not None else None)  # a request made in another module: known there
+        allowed, names = allowed_data(ctx.config, ctx.analysis.catalog, url)
         parts = [(node, real(t)) for node, t in event.atoms if any(label in real(t) for label in hit)]
         denied = [(node, t) for node, t in parts or [(event.node, real(event.taint))] if categories_of(t, hit) - allowed]
         if not denied:
@@ -40,7 +41,7 @@ class SendingRule(FlowRule):
             origin = real(event.taint)[hit[0]]
             steps = origin.steps
         source, why = _reason(ctx, node, origin, allowed, names)
-        destination = f", sent to {shown_url(target.url)}" if target is not None else ""
+        destination = f", sent to {shown_url(url)}" if url is not None else ""
         targets = [n for n, _ in denied]
         return Report(
             node=node,
