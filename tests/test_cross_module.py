@@ -123,3 +123,57 @@ def test_a_service_factory_of_another_module_gives_its_service(tmp_path: Path) -
     (`load_patient`) gives data, not a service."""
     found = findings(tmp_path, {"app/__init__.py": "", "app/services.py": SERVICES, "app/routes.py": ROUTES})
     assert found == {("app/routes.py", 7, "PHI101"), ("app/routes.py", 12, "PHI101")}
+
+
+TASKS = '''\
+import logging
+
+from celery import shared_task
+from openai import AzureOpenAI
+
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def summarise(note: str, style: str = "brief") -> str:
+    reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": f"{style}: {note}"}])
+    return reply.choices[0].message.content
+
+
+@shared_task(bind=True, max_retries=3)
+def letter(self, patient_name: str) -> None:
+    log.info("letter for %s", patient_name)
+
+
+def requeue(visit) -> None:
+    summarise.delay(visit.clinical_note)
+'''
+
+VIEWS = '''\
+import logging
+
+from app.tasks import letter, summarise
+
+log = logging.getLogger(__name__)
+
+
+def close_visit(visit) -> None:
+    queued = summarise.delay(visit.clinical_note)
+    summarise.delay("Say hello", style=visit.clinical_note)
+    summarise.delay("Say hello", style="long")
+    letter.delay(visit.patient_name)
+    letter.delay("the patient")
+    log.info("queued %s", queued)
+'''
+
+
+def test_a_task_queued_with_delay_runs_with_its_arguments(tmp_path: Path) -> None:
+    """Celery's layout: views queue `summarise.delay(note)`, the task in tasks.py sends it to the
+    model; `bind=True` tasks take the task as `self`. What `.delay()` gives is a handle on the
+    queued run, not the model's answer."""
+    found = findings(tmp_path, {"app/__init__.py": "", "app/tasks.py": TASKS, "app/views.py": VIEWS})
+    assert found == {
+        ("app/tasks.py", 12, "PHI101"), ("app/tasks.py", 18, "PHI201"),  # requeue(): reported at the sink, as for any local helper
+        ("app/views.py", 9, "PHI101"), ("app/views.py", 10, "PHI101"), ("app/views.py", 12, "PHI201"),
+    }

@@ -129,6 +129,26 @@ class Calls:
                                       sink.destination))
         return out
 
+    def _queued_task(self, node: ast.Call, task: str, arg_taints, kw_taints, everything: Taint) -> bool:
+        """`summarise.delay(note)` of a task of this module or another one: the task runs with
+        these arguments (a bound task, `bind=True`, takes the task itself first, as `self`).
+        False when `task` is no function of the project."""
+        local = self.m.functions.get(task[1:]) if task.startswith(".") else None
+        params = local.params if local is not None else None
+        if params is None and self.m.project is not None and not task.startswith("."):
+            found = self.m.project.function(task)
+            params = found[1].params if found is not None else None
+        if params is None:
+            return False
+        if params and params[0] == "self":
+            node = ast.copy_location(ast.Call(node.func, [ast.Constant(None), *node.args], node.keywords), node)
+            arg_taints = [CLEAN, *arg_taints]
+        if local is not None:
+            self._summary_call(node, local, arg_taints, kw_taints, everything)
+        else:
+            self._project_call(node, task, False, arg_taints, kw_taints, everything)
+        return True
+
     def _by_parameter(self, node: ast.Call, params, arg_taints, kw_taints, star: bool, double_star: bool) -> tuple[dict[int, Taint], dict[int, ast.expr]]:
         """The tainted arguments of a call by the parameter that receives them: extra positional
         ones by `*args` (STAR), extra keywords by `**kwargs` (DOUBLE_STAR), when the callee has them."""

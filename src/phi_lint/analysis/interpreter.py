@@ -697,6 +697,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             if records is not None:
                 return records
 
+        if method in self.m.web.get("task-dispatch-methods", ()) and not inst and key is not None:
+            if self._queued_task(node, key.rpartition(".")[0], arg_taints, kw_taints, everything):
+                return CLEAN  # a handle on the queued run (AsyncResult), not its answer
         if key is not None:
             specs = self.m.catalog.sinks_for(key)
             if specs:
