@@ -150,3 +150,44 @@ def test_findings_are_the_same_with_any_job_count_cold_or_warm_in_any_order(proj
     assert check("-j", "1", *reversed(files)) == one  # warm
     os.utime(project / "app" / "jobs.py")  # touched, not changed: still warm
     assert check("-j", "2", *files) == one
+
+
+def test_an_edit_re_does_only_the_module_and_what_imports_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = check("app")
+    import ast
+
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def counting(source, filename="<unknown>", *args, **kwargs):
+        parsed.append(str(filename))
+        return real_parse(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    jobs = project / "app" / "jobs.py"
+    jobs.write_text(JOBS + "\n\ndef later():\n    return None\n")  # a leaf: nothing imports it
+    assert check("-j", "1", "app") == cold
+    modules = [name for name in parsed if name.endswith(".py")]  # (fixes check their edits on snippets)
+    assert modules and all(name.endswith("jobs.py") for name in modules), modules
+
+
+def test_an_import_cycle_is_followed_both_ways() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "pyproject.toml").write_text(POLICY)
+        (root / "app").mkdir()
+        (root / "app" / "__init__.py").write_text("")
+        (root / "app" / "a.py").write_text(
+            '"""Half of a cycle."""\n\nimport logging\n\nfrom app import b\n\nlog = logging.getLogger(__name__)\n\n\n'
+            'def record(text):\n    log.info("%s", text)\n\n\ndef start(patient):\n    b.forward(patient.ssn)\n')
+        (root / "app" / "b.py").write_text(
+            '"""The other half: calls back into a."""\n\nfrom app import a\n\n\ndef forward(value):\n    a.record(value)\n')
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            code, found = check("--no-cache", "app")
+        finally:
+            os.chdir(cwd)
+    assert ("app/a.py", 15, "PHI201") in found, found  # `b.forward(patient.ssn)`, logged back in a

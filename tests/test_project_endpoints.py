@@ -72,3 +72,31 @@ def test_the_policy_judges_requests_made_in_another_module_by_their_endpoint(pro
     assert "sent to https://contoso-health.openai.azure.com" in by_line[8] and "not identifiers (name)" in by_line[8]
     assert "sent to https://contoso-health.openai.azure.com" in by_line[10]
     assert "sent to https://api.openai.com/v1" in by_line[11]
+
+
+def test_a_cross_file_trace_names_the_other_file_in_every_output(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from phi_lint.cli import main
+
+    monkeypatch.chdir(project)
+    run = lambda *args: CliRunner().invoke(main, ["check", "app/notes.py", *args]).stdout  # noqa: E731
+    text = run()
+    assert "passed to `try_out()` (line 11) → parameter `prompt` (app/llm.py:14)" in text and "(app/llm.py:15)" in text
+    findings = json.loads(run("--format", "json"))["findings"]
+    crossing = next(f for f in findings if f["line"] == 11)
+    assert crossing["path"] == "app/notes.py" and crossing["trace"][0]["path"] == "app/notes.py"
+    assert crossing["trace"][-1]["path"] == "app/llm.py" and crossing["trace"][-1]["line"] == 15
+    sarif = json.loads(run("--format", "sarif"))["runs"][0]["results"]
+    flow = next(r for r in sarif if r["locations"][0]["physicalLocation"]["region"]["startLine"] == 11)["codeFlows"][0]
+    uris = [step["location"]["physicalLocation"]["artifactLocation"]["uri"] for step in flow["threadFlows"][0]["locations"]]
+    assert uris[0] == "app/notes.py" and uris[-1] == "app/llm.py"
+    github = run("--format", "github")
+    assert all("file=app/notes.py" in line for line in github.splitlines() if line.startswith("::error"))
+    # an unrelated edit to the other module keeps the finding's identity (baselines, code scanning)
+    before = {f["fingerprint"] for f in findings}
+    (project / "app" / "llm.py").write_text(LLM.replace('"""The BAA-covered', '"""Shared clients.\\n\\nThe BAA-covered'))
+    after = {f["fingerprint"] for f in json.loads(run("--format", "json"))["findings"]}
+    assert after == before

@@ -128,7 +128,7 @@ class Workspace:
         if text is None:
             return None
         try:
-            tree = ast.parse(text)
+            tree = ast.parse(text, filename=module)
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             return None
         return self._engine(module).module_analysis(tree, text, split_lines(text), view.display(module), view)
