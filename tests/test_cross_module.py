@@ -11,9 +11,9 @@ from phi_lint.runner import check_paths
 POLICY = '[tool.phi-lint]\napproved-endpoints = ["https://contoso-health.openai.azure.com"]\n'
 
 
-def findings(root: Path, files: dict[str, str]) -> set[tuple[str, int, str]]:
+def findings(root: Path, files: dict[str, str], policy: str = POLICY) -> set[tuple[str, int, str]]:
     """(file, line, code) of every finding when the project made of `files` is checked whole."""
-    (root / "pyproject.toml").write_text(POLICY)
+    (root / "pyproject.toml").write_text(policy)
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,3 +177,59 @@ def test_a_task_queued_with_delay_runs_with_its_arguments(tmp_path: Path) -> Non
         ("app/tasks.py", 12, "PHI101"), ("app/tasks.py", 18, "PHI201"),  # requeue(): reported at the sink, as for any local helper
         ("app/views.py", 9, "PHI101"), ("app/views.py", 10, "PHI101"), ("app/views.py", 12, "PHI201"),
     }
+
+
+CLIENT_FACTORIES = '''\
+from openai import AzureOpenAI, OpenAI
+
+
+def make_client() -> AzureOpenAI:
+    return AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+def make_sandbox():
+    sandbox = OpenAI()
+    return sandbox
+'''
+
+SUMMARIES = '''\
+from app.factories import make_client
+
+
+class Summariser:
+    def __init__(self) -> None:
+        self.client = make_client()
+
+    def summarise(self, note: str) -> str:
+        reply = self.client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": note}])
+        return reply.choices[0].message.content
+'''
+
+HANDOVER = '''\
+from app.factories import make_client, make_sandbox
+from app.summaries import Summariser
+
+client = make_client()
+
+
+def handover(visit) -> None:
+    Summariser().summarise(visit.nursing_note)
+    Summariser().summarise(visit.patient_name)
+    azure = make_client()
+    azure.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": visit.nursing_note}])
+    client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": visit.nursing_note}])
+    make_sandbox().chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": visit.nursing_note}])
+'''
+
+POLICY_FOR_CLINICAL_TEXT = POLICY + '''
+[tool.phi-lint.allowed-prompt-data]
+"https://contoso-health.openai.azure.com" = ["health", "clinical-text"]
+'''
+
+
+def test_a_client_from_a_factory_of_another_module_is_sent_where_the_factory_points_it(tmp_path: Path) -> None:
+    """The prompt data policy judges a request on a client a factory of another module made
+    (`self.client = make_client()`, `azure = make_client()`) by that client's endpoint."""
+    files = {"app/__init__.py": "", "app/factories.py": CLIENT_FACTORIES, "app/summaries.py": SUMMARIES, "app/handover.py": HANDOVER}
+    found = findings(tmp_path, files, POLICY_FOR_CLINICAL_TEXT)
+    assert found == {("app/factories.py", 9, "PHI301"), ("app/handover.py", 9, "PHI101"), ("app/handover.py", 13, "PHI101")}

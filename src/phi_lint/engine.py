@@ -289,10 +289,10 @@ class ModuleEndpoints:
         return target.url if target is not None else None
 
     def client(self, construction: ast.Call) -> str | None:
-        from phi_lint.checks.endpoints import targets_of
+        from phi_lint.checks.endpoints import client_target
 
         fact = next((c for c in self._ctx.analysis.calls if c.node is construction), None)
-        target = next(targets_of(self._ctx, fact), None) if fact is not None else None
+        target = client_target(self._ctx, fact) if fact is not None else None
         return target.url if target is not None else None
 
 

@@ -53,6 +53,7 @@ class FunctionSummary:
     # the model) hold some at the call: `complete(prompt)` answers a patient's chart, or "hello"
     answers: tuple[Origin, ...] = ()
     answer_params: tuple[int, ...] = ()
+    return_endpoint: str | None = None  # where the client it returns sends requests (a factory), when known
     star: bool = False  # takes `*args` (parameter -1 in sinks and returns)
     double_star: bool = False  # takes `**kwargs` (parameter -2)
 
@@ -149,6 +150,7 @@ def function_summary(m: ModuleAnalysis, unit: FunctionInfo, summary: Summary, pa
         sinks=tuple(sinks.values()),
         answers=tuple(located_origin(o, path, m.lines) for o in answers),
         answer_params=asked if answers else (),
+        return_endpoint=_returned_client_endpoint(m, unit) if summary.return_type and not is_class_key(summary.return_type) else None,
         star=unit.node.args.vararg is not None,
         double_star=unit.node.args.kwarg is not None,
     )
@@ -171,6 +173,21 @@ def _own_class_made(m: ModuleAnalysis, unit: FunctionInfo, path: str) -> str | N
     if info is None or info.record is not None or info.is_model:
         return None
     return class_key(path, name)
+
+
+def _returned_client_endpoint(m: ModuleAnalysis, unit: FunctionInfo) -> str | None:
+    """Where the client a factory returns sends its requests (`return AzureOpenAI(...)`, or the
+    name it bound the client to), when every `return` agrees."""
+    if m.endpoints is None:
+        return None
+    scope = next((c.scope for c in m.calls if c.scope.unit is unit), None)
+    if scope is None:
+        return None
+    found = set()
+    for ret in _own_returns(unit.node.body):
+        made = scope.constructor_of(ret.value) if ret.value is not None else None
+        found.add(m.endpoints.client(made) if made is not None else None)
+    return found.pop() if len(found) == 1 else None
 
 
 def _own_returns(body: list[ast.stmt]):

@@ -116,7 +116,39 @@ def destination_of(ctx: Context, argument: ast.AST) -> Target | None:
         target = next(targets_of(ctx, fact), None)
         if target is not None:
             return target
-    return _imported_client(ctx, call)
+    return _factory_client(ctx, call) or _imported_client(ctx, call)
+
+
+def client_target(ctx: Context, made: CallFact) -> Target | None:
+    """Where a client sends its requests, given the call that made it: a constructor
+    (`AzureOpenAI(azure_endpoint=...)`), or a factory of another module (`make_client()`)."""
+    return next(targets_of(ctx, made), None) or _factory_target(ctx, made)
+
+
+def _factory_client(ctx: Context, call: CallFact) -> Target | None:
+    """A request on a client a factory of another module made (`azure = make_client()`,
+    `self.client = make_client()`): where the client that factory returns sends."""
+    if ctx.analysis.project is None:
+        return None
+    calls = ctx.once("calls-by-node", lambda: {id(c.node): c for c in ctx.analysis.calls})
+    receiver = call.node.func
+    while isinstance(receiver, ast.Attribute):
+        receiver = receiver.value
+        for made in call.scope.constructors_behind(receiver):
+            fact = calls.get(id(made))
+            target = _factory_target(ctx, fact) if fact is not None else None
+            if target is not None:
+                return target
+    return None
+
+
+def _factory_target(ctx: Context, made: CallFact) -> Target | None:
+    """The endpoint a factory of another module gives the client it returns, as its summary says."""
+    if made.types or ctx.analysis.project is None:
+        return None
+    found = ctx.analysis.project.function(made.key)
+    endpoint = found[1].return_endpoint if found is not None else None
+    return Target(endpoint, made.node, made, False, f"the `{ast.unparse(made.node.func)}()` client") if endpoint else None
 
 
 def _imported_client(ctx: Context, call: CallFact) -> Target | None:
