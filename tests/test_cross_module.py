@@ -233,3 +233,33 @@ def test_a_client_from_a_factory_of_another_module_is_sent_where_the_factory_poi
     files = {"app/__init__.py": "", "app/factories.py": CLIENT_FACTORIES, "app/summaries.py": SUMMARIES, "app/handover.py": HANDOVER}
     found = findings(tmp_path, files, POLICY_FOR_CLINICAL_TEXT)
     assert found == {("app/factories.py", 9, "PHI301"), ("app/handover.py", 9, "PHI101"), ("app/handover.py", 13, "PHI101")}
+
+
+LOGGING_SETUP = '''\
+"""Logging: loguru as JSON lines; the other modules import the logger from here."""
+
+import sys
+
+from loguru import logger
+
+logger.remove()
+logger.add(sys.stderr, serialize=True, level="INFO")
+'''
+
+INTAKE = '''\
+from app import logging_setup
+from app.logging_setup import logger
+
+
+def admit(patient) -> None:
+    logger.info("admitted {}", patient.full_name)
+    logging_setup.logger.info("admitted {}", patient.date_of_birth)
+    logger.info("admitted one patient to ward {}", patient.ward)
+'''
+
+
+def test_a_name_a_module_imports_from_a_library_is_that_library_s_name_to_its_importers(tmp_path: Path) -> None:
+    """`from app.logging_setup import logger`, where logging_setup.py configured loguru's logger:
+    it is loguru's logger."""
+    found = findings(tmp_path, {"app/__init__.py": "", "app/logging_setup.py": LOGGING_SETUP, "app/intake.py": INTAKE})
+    assert found == {("app/intake.py", 6, "PHI201"), ("app/intake.py", 7, "PHI201")}

@@ -179,6 +179,11 @@ class Calls:
         value = self.m.project.value(dotted) if self.m.project is not None else None
         return {o.label: o for o in value.taint} if value is not None and value.taint else CLEAN
 
+    def _outside_project(self, dotted: str) -> str | None:
+        """The library name a project name re-exports (`from app.logging_setup import logger` of
+        loguru's logger: `loguru.logger`), None for the project's own names."""
+        return self.m.project.outside_name(dotted) if self.m.project is not None else None
+
     def _project_type(self, dotted: str) -> str | None:
         """The type of a project module's value (`from app.llm import client`: openai.OpenAI)."""
         return self.m.project.value_type(dotted) if self.m.project is not None else None

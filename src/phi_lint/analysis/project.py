@@ -300,6 +300,22 @@ class ProjectView:
             return self._lookup(path, ".".join([facts.aliases[name], *more]), depth + 1)
         return None
 
+    def outside_name(self, dotted: str) -> str | None:
+        """The name outside the project that a project name stands for: `app.logging_setup.logger`
+        where logging_setup.py did `from loguru import logger` is `loguru.logger`. None when
+        `dotted` is defined in the project, or is not a project name at all."""
+        importer = self.path
+        for depth in range(MAX_ALIASES + 1):
+            found = self.index.modules.find(importer, dotted)
+            if found is None:
+                return dotted if depth else None
+            path, rest = found
+            facts = self.index.facts(path, asked_by=self.path) if rest else None
+            if facts is None or rest[0] not in facts.aliases:
+                return None
+            importer, dotted = path, ".".join([facts.aliases[rest[0]], *rest[1:]])
+        return None
+
     # ------------------------------------------------------------------ what the interpreter asks
     def function(self, dotted: str) -> tuple[Symbol, FunctionSummary] | None:
         symbol = self.lookup(dotted)

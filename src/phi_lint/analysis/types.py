@@ -119,6 +119,10 @@ class Types:
                 held = self._project_type(dotted)  # `from app.clients import client`
                 if held:
                     return held, True
+                outside = self._outside_project(dotted)  # `from app.logging_setup import logger`, loguru's
+                if outside:
+                    inst = self.m.catalog.instances.get(outside)
+                    return (inst, True) if inst else (outside, False)
                 return dotted, False
             if name in self.m.classes or name in self.m.functions:
                 return "." + name, False
@@ -146,6 +150,10 @@ class Types:
                 held = self._project_type(key)  # `clients.chat_client` of `import app.clients as clients`
                 if held:
                     return held, True
+                outside = self._outside_project(key)  # `logging_setup.logger`, loguru's
+                if outside:
+                    inst_type = self.m.catalog.instances.get(outside)
+                    return (inst_type, True) if inst_type else (outside, False)
             return key, inst
         if isinstance(node, (ast.Call, ast.Await)):
             rtype = self.type_of(node)
