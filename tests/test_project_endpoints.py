@@ -100,3 +100,15 @@ def test_a_cross_file_trace_names_the_other_file_in_every_output(project: Path, 
     (project / "app" / "llm.py").write_text(LLM.replace('"""The BAA-covered', '"""Shared clients.\\n\\nThe BAA-covered'))
     after = {f["fingerprint"] for f in json.loads(run("--format", "json"))["findings"]}
     assert after == before
+
+
+def test_an_editor_buffer_on_stdin_is_checked_against_its_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from phi_lint.cli import main
+
+    monkeypatch.chdir(project)
+    buffer = NOTES.replace("visit.patient_name", "visit.patient_ssn")  # edited, not saved
+    result = CliRunner().invoke(main, ["check", "--format", "concise", "--stdin-filename", "app/notes.py", "-"], input=buffer)
+    assert "app/notes.py:8:" in result.stdout and "through `complete()` in app/llm.py" in result.stdout
+    assert "patient_ssn" in result.stdout

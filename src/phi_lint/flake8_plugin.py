@@ -96,16 +96,10 @@ class Plugin:
         route calls), from the same index and cache the CLI uses; None for stdin."""
         if self.filename in _STDIN_NAMES:
             return None
-        from phi_lint.workspace import workspace_for
+        from phi_lint.workspace import view_for_file, workspace_for
 
-        workspace = workspace_for(where, config)
-        module = workspace.module_of(where)
-        if module is None:
-            return None
-        workspace.compute_keys([module])  # facts and summaries the cache holds are used as they are
-        view = workspace.index.view(module)
-        self._workspace = workspace
-        return view
+        self._workspace = workspace_for(where, config)
+        return view_for_file(where, config)
 
     def _shown(self, finding: Finding) -> bool:
         """Unsuppressed findings, and noqa-suppressed ones flake8 will drop itself."""

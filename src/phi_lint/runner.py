@@ -171,7 +171,12 @@ def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Ca
 
 
 def check_stdin(data: bytes, filename: str, config: Config) -> CheckResult:
+    """Source read from stdin (an editor's buffer), checked as the file it names would be: against
+    the rest of its project."""
+    from phi_lint.workspace import view_for_file
+
+    project = view_for_file(Path(filename), config) if filename not in ("-", "") else None
     if is_notebook(filename):
-        return CheckResult([check_notebook(engine_for(config), data, filename)])
-    findings = engine_for(config).check_source(data, filename)
+        return CheckResult([check_notebook(engine_for(config), data, filename, project=project)])
+    findings = engine_for(config).check_source(data, filename, project=project)
     return CheckResult([FileResult(filename, findings, data.decode("utf-8", "replace"))])

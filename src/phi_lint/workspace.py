@@ -408,6 +408,17 @@ def workspace_for(file: Path, config: Config) -> Workspace:
     return _open_workspaces[key]
 
 
+def view_for_file(file: Path, config: Config) -> ProjectView | None:
+    """The project as one file sees it (flake8's file, an editor's buffer named by
+    --stdin-filename): what the cache holds of the other modules is used as it is."""
+    workspace = workspace_for(file, config)
+    module = workspace.module_of(file)
+    if module is None:
+        return None
+    workspace.compute_keys([module])
+    return workspace.index.view(module)
+
+
 def project_modules(root: Path, config: Config) -> tuple[str, ...]:
     """Every Python module under the project root that the excludes (and .gitignore) keep."""
     from phi_lint.runner import discover
