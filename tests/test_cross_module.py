@@ -263,3 +263,39 @@ def test_a_name_a_module_imports_from_a_library_is_that_library_s_name_to_its_im
     it is loguru's logger."""
     found = findings(tmp_path, {"app/__init__.py": "", "app/logging_setup.py": LOGGING_SETUP, "app/intake.py": INTAKE})
     assert found == {("app/intake.py", 6, "PHI201"), ("app/intake.py", 7, "PHI201")}
+
+
+WRAPPER = '''\
+from openai import AzureOpenAI
+
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+def complete(prompt: str) -> str:
+    reply = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+    return reply.choices[0].message.content
+'''
+
+HANDOFF = '''\
+from app.llm import complete
+
+
+def _ask(question: str) -> str:
+    return complete("Answer briefly: " + question)
+
+
+def chart_answer(patient_name: str) -> str:
+    return _ask(patient_name)
+'''
+
+
+def test_a_local_helper_that_hands_data_to_another_module_keeps_the_trace_into_it(tmp_path: Path) -> None:
+    """`chart_answer` -> `_ask` (same file) -> `complete` (app/llm.py): the finding is where the
+    data leaves the file, and its trace goes on to the model call in the other file, as it does
+    when the handler calls the wrapper itself."""
+    found = findings(tmp_path, {"app/__init__.py": "", "app/llm.py": WRAPPER, "app/qa.py": HANDOFF})
+    assert found == {("app/qa.py", 5, "PHI101")}
+    result = check_paths([tmp_path / "app" / "qa.py"], load_config(tmp_path / "pyproject.toml"))
+    steps = result.findings[0].trace
+    assert [s.note for s in steps[:3]] == ["source: `patient_name`", "passed to `_ask()`", "passed to `complete()`"]
+    assert Path(steps[-1].path).as_posix().endswith("app/llm.py") and steps[-1].line == 7

@@ -16,6 +16,11 @@ from phi_lint.analysis.summaries import FunctionInfo
 STAR, DOUBLE_STAR = -1, -2  # the parameter indexes of `*args` and `**kwargs` in summaries
 
 
+def _handed_over(marker) -> bool:
+    """Does a callee's parameter reach its sink in another module (its trace ends there)?"""
+    return marker is not None and bool(marker.steps) and marker.steps[-1].path is not None
+
+
 class Calls:
     """Call handlers of FunctionAnalysis for the project's own code."""
 
@@ -68,9 +73,10 @@ class Calls:
                     delivered = add_step(given, site)
                     if marker is not None:  # the helpers it went through on the way (`audit()` -> `_emit()`)
                         for step in marker.steps[1:]:
-                            if step.note.startswith("passed to `"):
+                            if step.note.startswith("passed to `") or step.path is not None:  # and the other module's steps, to its sink
                                 delivered = add_step(delivered, step)
-                    delivered = add_step(delivered, sink_step)
+                    if not _handed_over(marker):
+                        delivered = add_step(delivered, sink_step)
                     if real(delivered) or any(k.startswith(PARAM) for k in delivered):
                         atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
                         self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms, event.destination))
