@@ -299,3 +299,64 @@ def test_a_local_helper_that_hands_data_to_another_module_keeps_the_trace_into_i
     steps = result.findings[0].trace
     assert [s.note for s in steps[:3]] == ["source: `patient_name`", "passed to `_ask()`", "passed to `complete()`"]
     assert Path(steps[-1].path).as_posix().endswith("app/llm.py") and steps[-1].line == 7
+
+
+BASE_AGENT = '''\
+"""What every agent shares: the client, the logger, the one call to the model."""
+
+import logging
+
+from anthropic import AnthropicBedrock
+
+
+class BaseAgent:
+    def __init__(self, model: str = "anthropic.claude-sonnet-4-5") -> None:
+        self.client = AnthropicBedrock(aws_region="us-east-1")
+        self.logger = logging.getLogger(type(self).__name__)
+        self.model = model
+
+    def ask(self, prompt: str) -> str:
+        reply = self.client.messages.create(model=self.model, max_tokens=512, messages=[{"role": "user", "content": prompt}])
+        return reply.content[0].text
+
+
+class TriageAgent(BaseAgent):
+    def triage(self, patient) -> str:
+        self.logger.info("triage for %s", patient.mrn)
+        self.logger.info("triage for ward %s", patient.ward)
+        return self.ask(f"Triage these symptoms: {patient.symptoms}")
+'''
+
+SOAP_AGENT = '''\
+"""The scribe's agent: inherits the client, the logger and ask() from BaseAgent."""
+
+from agents.base import BaseAgent
+
+
+class SoapAgent(BaseAgent):
+    def write(self, visit) -> str:
+        self.logger.info("writing note for %s", visit.patient_name)
+        self.logger.info("writing note %d", visit.note_number)
+        return self.ask(f"Write a SOAP note from: {visit.transcript}")
+
+    def greet(self) -> str:
+        return self.ask("Say hello to the care team")
+
+
+def summarise(visit) -> str:
+    agent = SoapAgent()
+    agent.ask(f"Summarise {visit.patient_name}")
+    return agent.ask("List the SOAP sections")
+'''
+
+
+def test_methods_and_attributes_come_from_base_classes_in_the_module_and_in_other_modules(tmp_path: Path) -> None:
+    found = findings(tmp_path, {"agents/__init__.py": "", "agents/base.py": BASE_AGENT, "agents/soap.py": SOAP_AGENT},
+                     policy=POLICY + 'approved-regions = ["us-east-1"]\n')
+    assert found == {
+        ("agents/base.py", 21, "PHI201"),  # self.logger of the base's __init__, in a subclass of the module
+        ("agents/base.py", 15, "PHI101"),  # ask(): the symptoms TriageAgent.triage sends, reported at the sink
+        ("agents/soap.py", 8, "PHI201"),  # self.logger set by BaseAgent.__init__ in another module
+        ("agents/soap.py", 10, "PHI101"),  # self.ask() of the base in another module
+        ("agents/soap.py", 18, "PHI101"),  # SoapAgent().ask(): inherited through an instance
+    }

@@ -26,12 +26,16 @@ class Calls:
 
     def _local_method(self, func: ast.Attribute) -> FunctionInfo | None:
         """`obj.method()` where `obj = LocalClass(...)`."""
-        if isinstance(func.value, ast.Name):
-            ctor = self.ctors.get(func.value.id) or self.consts.get(func.value.id)
+        cls = self._local_class_of(func.value)
+        return cls.method(func.attr) if cls is not None else None
+
+    def _local_class_of(self, value: ast.expr):
+        """The class of this module `obj` was made by (`obj = LocalClass(...)`), or names."""
+        if isinstance(value, ast.Name):
+            ctor = self.ctors.get(value.id) or self.consts.get(value.id)
             if isinstance(ctor, ast.Call) and isinstance(ctor.func, ast.Name) and ctor.func.id in self.m.classes:
-                return self.m.classes[ctor.func.id].methods.get(func.attr)
-        if isinstance(func.value, ast.Name) and func.value.id in self.m.classes:
-            return self.m.classes[func.value.id].methods.get(func.attr)
+                return self.m.classes[ctor.func.id]
+            return self.m.classes.get(value.id)
         return None
 
     def _local_call(self, node: ast.Call, name: str, arg_taints, kw_taints, everything: Taint) -> Taint:
@@ -41,7 +45,7 @@ class Calls:
                 if self._literal_value(node):
                     return CLEAN  # `Patient(name="Ada Lovelace")` in a test or a demo: a sample
                 return union(self._birth(PHI_RECORD, "record", self.m.line_text(node), info.record.why, node), real(everything))
-            init = info.methods.get("__init__")
+            init = info.method("__init__")
             if init is not None:
                 self._summary_call(node, init, arg_taints, kw_taints, everything)
             return CLEAN if not everything else everything
@@ -178,6 +182,18 @@ class Calls:
             elif t and double_star:
                 give(DOUBLE_STAR, t, kw.value)
         return by_param, arg_nodes
+
+    def _outside_method(self, cls, name: str):
+        """(symbol, summary) of a method a class inherits from a base in another module of the
+        project (`class SoapAgent(BaseAgent)`, `BaseAgent.ask` in agents/base.py)."""
+        if self.m.project is None:
+            return None
+        for base in cls.outside_bases:
+            made = self.m.project.call_type(base)
+            found = self.m.project.method(made, name) if made else None
+            if found is not None:
+                return found
+        return None
 
     def _imported_data(self, dotted: str) -> Taint:
         """What an imported name holds: data another module of the project loaded (`PATIENTS =

@@ -58,7 +58,7 @@ class Constants:
         (`Gateway.BASE`, `self.BASE`) of this module."""
         owner = None
         if self._is_self(node.value) and self.cls is not None:
-            value = self.cls.attr_values.get(node.attr)
+            value = self.cls.inherited("attr_values", node.attr)
             if value is not None:
                 return value
             owner = self.cls
@@ -153,7 +153,7 @@ class Constants:
                     return made if isinstance(made, ast.Call) else None
             return None
         if isinstance(node, ast.Attribute) and self._is_self(node.value) and self.cls is not None:
-            return self.cls.attr_ctors.get(node.attr)
+            return self.cls.inherited("attr_ctors", node.attr)
         return None
 
     def constructors_behind(self, node: ast.expr, depth: int = 0) -> list[ast.Call]:

@@ -66,6 +66,7 @@ class ClassFacts:
     methods: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (method, its parameters without self)
     attr_types: tuple[tuple[str, str], ...] = ()  # `self.client = OpenAI()` in __init__: (client, openai.OpenAI)
     defaults: tuple[tuple[str, Constant], ...] = ()  # class-level constants: a settings class's defaults
+    bases: tuple[str, ...] = ()  # its bases in other modules, as dotted names from its module
 
 
 @dataclass(frozen=True)
@@ -236,10 +237,15 @@ def _class_facts(info: ClassInfo) -> ClassFacts:
         record=info.record.why if info.record is not None else None,
         is_model=info.is_model,
         fields=tuple(sorted(info.fields)),
-        methods=tuple((name, tuple(method.params)) for name, method in info.methods.items()),
-        attr_types=tuple(sorted(info.attr_types.items())),
+        methods=tuple((name, tuple(method.params)) for name, method in info.all_methods().items()),
+        attr_types=tuple(sorted({name: info.inherited("attr_types", name) for name in _attributes(info)}.items())),
         defaults=tuple(defaults),
+        bases=info.outside_bases,
     )
+
+
+def _attributes(info: ClassInfo) -> set[str]:
+    return set(info.attr_types).union(*(_attributes(base) for base in info.bases))
 
 
 def _value_facts(m: ModuleAnalysis, scope, name: str, path: str) -> ValueFacts | None:

@@ -511,9 +511,10 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             key = "self." + node.attr
             if key in self.env:
                 return self.env[key]
-            if self.cls is not None and node.attr in self.cls.attr_taint:
-                return self.cls.attr_taint[node.attr]
-            if self.cls is not None and node.attr in self.cls.attr_types:
+            held = self.cls.inherited("attr_taint", node.attr) if self.cls is not None else None
+            if held is not None:
+                return held
+            if self.cls is not None and self._self_type(node.attr) is not None:
                 return CLEAN
             return self._classify_name(node.attr, node)
         base_type = self.type_of(node.value)
@@ -722,12 +723,21 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
                     return self._birth(PAYLOAD, "payload", self.m.line_text(node), f"`{self.m.line_text(node)}` is the body of an inbound request", node)
                 if base in self.m.catalog.types:
                     return CLEAN  # other methods of clients and loggers return no data of ours
-        if isinstance(func, ast.Attribute) and self._is_self(func.value) and self.cls is not None and func.attr in self.cls.methods:
-            return self._summary_call(node, self.cls.methods[func.attr], arg_taints, kw_taints, everything)
+        if isinstance(func, ast.Attribute) and self._is_self(func.value) and self.cls is not None:
+            own = self.cls.method(func.attr)
+            if own is not None:
+                return self._summary_call(node, own, arg_taints, kw_taints, everything)
+            inherited = self._outside_method(self.cls, func.attr)
+            if inherited is not None:  # a method of a base class in another module
+                return self._exported_call(node, *inherited, arg_taints, kw_taints)
         if isinstance(func, ast.Attribute):
             local = self._local_method(func)
             if local is not None:
                 return self._summary_call(node, local, arg_taints, kw_taints, everything)
+            cls = self._local_class_of(func.value)
+            inherited = self._outside_method(cls, func.attr) if cls is not None else None
+            if inherited is not None:  # `SoapAgent().ask(...)`, `ask` from a base in another module
+                return self._exported_call(node, *inherited, arg_taints, kw_taints)
         if method is not None and receiver:
             if method == "keys" and not node.args and not node.keywords:
                 return CLEAN  # the field names of a mapping, not its values

@@ -101,6 +101,8 @@ class ModuleAnalysis:
         info.is_model = any(self.catalog.matches("model-bases", b) for b in bases) or any(
             b in self.classes and self.classes[b].is_model for b in bases) or (
             self.project is not None and any(self.project.is_model(b) for b in bases if "." in b))
+        info.bases = [self.classes[b.id] for b in node.bases if isinstance(b, ast.Name) and b.id in self.classes]
+        info.outside_bases = tuple(b for b in bases if "." in b)
         self.classes[node.name] = info
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -125,7 +127,7 @@ class ModuleAnalysis:
     def summary(self, unit: FunctionInfo) -> Summary:
         if unit.summary is not None:
             return unit.summary
-        init = unit.cls.methods.get("__init__") if unit.cls is not None else None
+        init = unit.cls.method("__init__") if unit.cls is not None else None
         if init is not None and init is not unit and init.summary is None and not init.running:
             self.summary(init)  # the attributes `__init__` sets (`self.client`) first
         if unit.running:  # recursion: what is known so far

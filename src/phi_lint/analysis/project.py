@@ -256,7 +256,7 @@ def _unit(m: ModuleAnalysis, qualname: str):
     if not owner:
         return m.functions.get(name)
     cls = m.classes.get(owner)
-    return cls.methods.get(name) if cls is not None else None
+    return cls.method(name) if cls is not None else None
 
 
 class ProjectView:
@@ -324,11 +324,20 @@ class ProjectView:
         summary = self.index.summary(symbol.path, symbol.name)
         return (symbol, summary) if summary is not None else None
 
-    def method(self, type_key: str, name: str) -> tuple[Symbol, FunctionSummary] | None:
-        """A method of a project class instance (`type_key` is `path::Class`)."""
+    def method(self, type_key: str, name: str, depth: int = 0) -> tuple[Symbol, FunctionSummary] | None:
+        """A method of a project class instance (`type_key` is `path::Class`), its bases' in
+        other modules included."""
         path, _, cls = type_key.partition("::")
         facts = self.class_facts(type_key)
-        if facts is None or name not in dict(facts.methods):
+        if facts is None:
+            return None
+        if name not in dict(facts.methods):
+            for base in facts.bases if depth < MAX_ALIASES else ():
+                symbol = self._lookup(path, base, 0)
+                if symbol is not None and symbol.kind == "class":
+                    found = self.method(class_key(symbol.path, symbol.name), name, depth + 1)
+                    if found is not None:
+                        return found
             return None
         summary = self.index.summary(path, f"{cls}.{name}")
         return (Symbol("method", path, f"{cls}.{name}"), summary) if summary is not None else None

@@ -41,4 +41,35 @@ class ClassInfo:
     attr_values: dict[str, ast.expr | None] = field(default_factory=dict)  # `self.endpoint = URL` (None: several)
     field_types: dict[str, str] = field(default_factory=dict)  # `subject: Patient`: field -> the class it holds
     is_model: bool = False  # a pydantic-style model (valid as a request body)
+    bases: list["ClassInfo"] = field(default_factory=list)  # the classes of this module it derives from
+    outside_bases: tuple[str, ...] = ()  # dotted names of the bases defined elsewhere (another module of the project)
+
+    def method(self, name: str) -> "FunctionInfo | None":
+        """The method `name` of this class's instances: its own, else the first base's that has it."""
+        found = self.methods.get(name)
+        for base in self.bases:
+            if found is not None:
+                break
+            found = base.method(name)
+        return found
+
+    def inherited(self, table: str, name: str):
+        """A fact of `self.<name>` (table: attr_types, attr_ctors, attr_values, attr_taint) that
+        this class or one of its bases sets; None when none does."""
+        own = getattr(self, table)
+        if name in own:
+            return own[name]
+        for base in self.bases:
+            found = base.inherited(table, name)
+            if found is not None:
+                return found
+        return None
+
+    def all_methods(self) -> dict[str, "FunctionInfo"]:
+        """Every method of the instances: the bases' first, overridden by the class's own."""
+        out: dict[str, FunctionInfo] = {}
+        for base in reversed(self.bases):
+            out.update(base.all_methods())
+        out.update(self.methods)
+        return out
 

@@ -129,7 +129,7 @@ class Types:
             return name, False  # a builtin such as print
         if isinstance(node, ast.Attribute):
             if self._is_self(node.value) and self.cls is not None:
-                rtype = self.cls.attr_types.get(node.attr)
+                rtype = self._self_type(node.attr)
                 return (rtype, True) if rtype else (None, False)
             base, inst = self.resolve(node.value)
             if base is None:
@@ -195,6 +195,18 @@ class Types:
             key, inst = self.resolve(node)
             return key if inst and (key in self.m.catalog.types or is_class_key(key)) or key == WEB_REQUEST else None
         return None
+
+    def _self_type(self, attr: str) -> str | None:
+        """The type of `self.<attr>`: set by this class's or a base's `__init__` (a base of
+        another module of the project included)."""
+        held = self.cls.inherited("attr_types", attr)
+        if held is None and self.cls.outside_bases and self.m.project is not None:
+            for base in self.cls.outside_bases:
+                made = self.m.project.call_type(base)
+                held = dict(getattr(self.m.project.class_facts(made), "attr_types", ())).get(attr)
+                if held:
+                    break
+        return held
 
     def _project_call_type(self, key: str, inst: bool) -> str | None:
         """What a call to the project's code gives: a function's or method's return type (a
