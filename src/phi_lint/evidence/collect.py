@@ -1,6 +1,7 @@
 """One report's evidence: run the check as `phi-lint check` would (same files, configuration,
-baseline), read the model calls and routes of every checked file, ask git who accepted each risk
-and what was fixed since a base, and sum it all up by SOC 2 criterion and HIPAA section."""
+baseline, against the whole project), read the model calls and routes of every checked file as
+the project shows them (clients, endpoints and flows of other modules), ask git who accepted each
+risk and what was fixed since a base, and sum it all up by SOC 2 criterion and HIPAA section."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from phi_lint.evidence.model import (
 )
 from phi_lint.gitdiff import repo_path
 from phi_lint.model import BaselineEntry, CheckResult, Finding
+from phi_lint.workspace import Workspace, check_project, run_settings
 
 # (paths) -> (the configuration of the run, each file's configuration): how the CLI resolves it
 Setup = Callable[[list[str]], tuple[Config, Callable[[Path], Config] | None]]
@@ -51,7 +53,7 @@ class Request:
 
 def collect(request: Request, setup: Setup) -> Evidence:
     config, config_for = setup(list(request.paths))
-    result = _check(list(request.paths), config, config_for, request.jobs)
+    result, workspace = _check(list(request.paths), config, config_for, request.jobs)
     if request.baseline is not None:
         result = apply_baseline(result, list(request.baseline), request.root, request.baseline_file, config.is_enabled)
     baselined = list(result.baseline.hidden) if result.baseline is not None else []
@@ -59,7 +61,7 @@ def collect(request: Request, setup: Setup) -> Evidence:
     evidence.errors = list(result.errors)
     evidence.open = [_record(f, request.root) for f in result.findings]
     evidence.accepted = _accepted(result, baselined, request)
-    evidence.model_calls, evidence.routes = _inventory(result, baselined, config, config_for, request.root)
+    evidence.model_calls, evidence.routes = _inventory(result, workspace, baselined, request.root)
     if request.diff_base is not None:
         evidence.fixed = _fixed_since(request, setup, result, baselined)
     catalog = load()
@@ -68,9 +70,9 @@ def collect(request: Request, setup: Setup) -> Evidence:
     return evidence
 
 
-def _check(paths: list[str], config: Config, config_for, jobs: int) -> CheckResult:
+def _check(paths: list[str], config: Config, config_for, jobs: int) -> tuple[CheckResult, Workspace]:
     files = runner.discover(paths, config)
-    return runner.check_paths(files, config, jobs=jobs, config_for=config_for)
+    return check_project(files, run_settings(files, config, config_for), jobs)
 
 
 # ------------------------------------------------------------------------------ the run
@@ -162,14 +164,16 @@ def _fixed_since(request: Request, setup: Setup, now: CheckResult, baselined: li
         if not paths:
             return []
         config, config_for = setup(paths)
-        then = _check(paths, config, config_for, request.jobs)
+        then, _ = _check(paths, config, config_for, request.jobs)
         fixed = [f for f in then.findings
                  if (f.code, f.fingerprint) not in present and (f.code, repo_path(f.path, base), f.message) not in present]
         return sorted((_record(f, base) for f in fixed), key=lambda r: (r.path, r.line, r.code))
 
 
 # ------------------------------------------------------------------------------ inventory
-def _inventory(result: CheckResult, baselined: list[Finding], config: Config, config_for, root: Path) -> tuple[list[ModelCall], list[RouteRecord]]:
+def _inventory(result: CheckResult, workspace: Workspace, baselined: list[Finding], root: Path) -> tuple[list[ModelCall], list[RouteRecord]]:
+    """The model calls and routes of every checked file, each analysed once against the project
+    of the check (what it imports from other modules is what the check saw)."""
     accepted = {f.fingerprint for f in baselined}
     hidden: dict[str, list[Finding]] = {}
     for f in baselined:
@@ -179,8 +183,8 @@ def _inventory(result: CheckResult, baselined: list[Finding], config: Config, co
     for fr in result.files:
         if fr.source is None or not fr.path.endswith((".py", ".pyi")):
             continue
-        engine = engine_for(config_for(Path(fr.path)) if config_for else config)
-        ctx = engine.context_of(fr.source, fr.path)
+        engine = engine_for(workspace.settings.config_for(Path(fr.path)))
+        ctx = engine.context_of(fr.source, fr.path, project=workspace.view_of(fr.path))
         path = repo_path(fr.path, root)
         calls += model_calls(ctx, path, module_name(Path(fr.path)))
         routes += route_records(ctx, path, fr.findings + hidden.get(fr.path, []), accepted)
