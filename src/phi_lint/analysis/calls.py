@@ -81,7 +81,7 @@ class Calls:
                                 delivered = add_step(delivered, step)
                     if not _handed_over(marker):
                         delivered = add_step(delivered, sink_step)
-                    if real(delivered) or any(k.startswith(PARAM) for k in delivered):
+                    if delivered:  # what a sanitizer cleared too: the evidence shows it
                         atoms = [(a, delivered) for a, t in event.atoms if PARAM + str(i) in t] or [(event.node, delivered)]
                         self.record(FlowEvent(event.kind, event.sink, event.argument, delivered, event.node, event.stmt, atoms, event.destination))
         return out
@@ -133,7 +133,7 @@ class Calls:
             delivered = add_step(given, site)
             for step in sink.steps:
                 delivered = add_step(delivered, step)
-            if real(delivered) or any(k.startswith(PARAM) for k in delivered):
+            if delivered:  # what a sanitizer cleared too: the evidence shows it
                 atoms = [(a, t) for a, t in self.atoms(arg) if t] or [(arg, delivered)]
                 self.record(FlowEvent(sink.kind, sink.sink, f"{sink.argument}, through `{name}()` in {where}", delivered, arg, self.stmt, atoms,
                                       sink.destination))

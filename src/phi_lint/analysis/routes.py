@@ -139,10 +139,17 @@ def _framework_modules(access: AccessControl) -> frozenset[str]:
 def model_flows(m: ModuleAnalysis, route: Route) -> list[FlowEvent]:
     """The flows by which the route's handler sends patient data (PHI, records, request bodies)
     to a model: its own, and those of the module's functions it calls, in source order."""
+    return [event for event in model_events(m, route) if any(label in event.taint for label in PATIENT_DATA)]
+
+
+def model_events(m: ModuleAnalysis, route: Route) -> list[FlowEvent]:
+    """Every flow into a model request that the route's handler makes, directly, through the
+    module's functions it calls or through another module's wrapper, whatever data it carries
+    (what a sanitizer cleared too), in source order."""
     found: dict[int, FlowEvent] = {}
     for unit in _units_reached(m, route):
         for event in m.unit_events.get(unit, ()):
-            if event.kind in MODEL_KINDS and any(label in event.taint for label in PATIENT_DATA):
+            if event.kind in MODEL_KINDS:
                 found.setdefault(id(event), event)
     return sorted(found.values(), key=lambda e: (e.node.lineno, e.node.col_offset))
 

@@ -18,7 +18,7 @@ from phi_lint.catalog import Catalog, load, load_vendors
 from phi_lint.config import Config
 from phi_lint.engine import engine_for
 from phi_lint.evidence.history import blame_line, export_tree, head_commit, line_of
-from phi_lint.evidence.inventory import model_calls, route_records
+from phi_lint.evidence.inventory import FileInventory, file_inventory, join, route_records
 from phi_lint.evidence.model import (
     AcceptedRisk, ControlRow, Evidence, FindingRecord, ModelCall, RouteRecord, RunInfo, VendorRecord,
 )
@@ -172,13 +172,14 @@ def _fixed_since(request: Request, setup: Setup, now: CheckResult, baselined: li
 
 # ------------------------------------------------------------------------------ inventory
 def _inventory(result: CheckResult, workspace: Workspace, baselined: list[Finding], root: Path) -> tuple[list[ModelCall], list[RouteRecord]]:
-    """The model calls and routes of every checked file, each analysed once against the project
-    of the check (what it imports from other modules is what the check saw)."""
+    """The model calls and routes of every checked file, each file analysed once against the
+    project of the check (what it imports from other modules is what the check saw); the data a
+    file hands to a wrapper in another one is joined to that wrapper's model call."""
     accepted = {f.fingerprint for f in baselined}
     hidden: dict[str, list[Finding]] = {}
     for f in baselined:
         hidden.setdefault(f.path, []).append(f)
-    calls: list[ModelCall] = []
+    inventories: dict[str, FileInventory] = {}
     routes: list[RouteRecord] = []
     for fr in result.files:
         if fr.source is None or not fr.path.endswith((".py", ".pyi")):
@@ -186,9 +187,10 @@ def _inventory(result: CheckResult, workspace: Workspace, baselined: list[Findin
         engine = engine_for(workspace.settings.config_for(Path(fr.path)))
         ctx = engine.context_of(fr.source, fr.path, project=workspace.view_of(fr.path))
         path = repo_path(fr.path, root)
-        calls += model_calls(ctx, path, module_name(Path(fr.path)))
+        place = workspace.module_of(Path(fr.path)) or path  # how trace steps in other files name it
+        inventories[place] = file_inventory(ctx, path, module_name(Path(fr.path)), place)
         routes += route_records(ctx, path, fr.findings + hidden.get(fr.path, []), accepted)
-    return sorted(calls, key=lambda c: (c.path, c.line)), sorted(routes, key=lambda r: (r.path, r.line))
+    return sorted(join(inventories), key=lambda c: (c.path, c.line)), sorted(routes, key=lambda r: (r.path, r.line))
 
 
 def module_name(file: Path) -> str:

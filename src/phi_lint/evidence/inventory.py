@@ -1,15 +1,25 @@
-"""The model calls of one file and the routes that reach them, read from the facts the engine
-recorded: every call to a model (not only those with findings), where it goes, whether the
-policy approves it, which data reaches it, and from which module, function and route."""
+"""The model calls of the checked files and the data and routes that reach them, read from the
+facts the engine recorded: every call to a model (not only those with findings), where it goes,
+whether the policy approves it, which data reaches it, and from which module and route.
+
+Data reaches a model call from its own file or from another one, through a wrapper there
+(`complete(prompt)` in routes.py sends to the client in llm.py). Each file is read once into plain
+data (`FileInventory`): its model calls with the places of their arguments, and what it sends to
+model calls anywhere, named by the place of the argument it reaches (a flow into another module
+ends its trace at that argument, in that file). `join` then puts each file's data on the calls it
+reaches: exact places, nothing matched by name.
+"""
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field, replace
 
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, region_of_host
+from phi_lint.analysis.exports import char_column
 from phi_lint.analysis.facts import CallFact, FlowEvent
 from phi_lint.analysis.labels import PATIENT_DATA, real, sanitised_labels
-from phi_lint.analysis.routes import model_flows, returns_answer, routes_of
+from phi_lint.analysis.routes import model_events, model_flows, returns_answer, routes_of
 from phi_lint.catalog import MODEL_KINDS, Catalog, vendor_for
 from phi_lint.checks.access import what_reaches
 from phi_lint.checks.base import Context
@@ -21,16 +31,46 @@ from phi_lint.model import Finding
 # The order a call's kinds are named in: what it is for first.
 _KIND_ORDER = ("MODEL_CONTENT", "MODEL_EMBED", "MODEL_METADATA")
 
+# A place in the project: (file, line, character column); the file as the project index names it.
+Place = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One category of data that a file sends to a model call (its own or another file's)."""
+
+    to: Place  # the model call's argument it reaches
+    category: str
+    sent: bool  # False: cleared by a sanitizer on the way
+    source: str  # where it comes from, as written
+    module: str  # the module that sends it (dotted)
+    route: str | None  # the route whose handler sends it
+
+
+@dataclass
+class FileInventory:
+    """What one file tells the inventory, before the files are joined."""
+
+    calls: list[ModelCall] = field(default_factory=list)  # without data and routes yet
+    arguments: dict[Place, int] = field(default_factory=dict)  # each call's arguments -> the call's index
+    allowed: list[frozenset[str]] = field(default_factory=list)  # per call: what the prompt data policy allows there
+    reaches: list[Reach] = field(default_factory=list)
+
 
 def model_calls(ctx: Context, path: str, module: str) -> list[ModelCall]:
-    """Every model call of the file; `path` is its path from the repository root, `module` its
-    dotted name."""
+    """Every model call of one file with the data the file itself sends it; `path` is its path
+    from the repository root, `module` its dotted name."""
+    return join({path: file_inventory(ctx, path, module, path)})
+
+
+def file_inventory(ctx: Context, path: str, module: str, place: str) -> FileInventory:
+    """One file's model calls and what it sends to model calls; `place` names the file as trace
+    steps in other files do (its project-relative path)."""
+    inventory = FileInventory()
     m = ctx.analysis
     if m is None:
-        return []
-    routes = _routes_by_argument(ctx)
+        return inventory
     arguments = _events_by_argument(m)
-    out = []
     seen: set[int] = set()
     for call in m.calls:
         if id(call.node) in seen:
@@ -52,17 +92,47 @@ def model_calls(ctx: Context, path: str, module: str) -> list[ModelCall]:
         else:
             vendor = vendor_for(host, made_by, provider)
         approval, why = _approval(ctx, target, region)
-        allowed = allowed_data(ctx.config, m.catalog, target.url if target is not None else None)[0]
         events = [e for a in given for e in arguments.get(id(a), ())]
-        out.append(ModelCall(
+        for a in given:
+            inventory.arguments[(place, a.lineno, char_column(m.lines, a.lineno, a.col_offset))] = len(inventory.calls)
+        inventory.allowed.append(allowed_data(ctx.config, m.catalog, target.url if target is not None else None)[0])
+        inventory.calls.append(ModelCall(
             path=path, line=call.node.lineno, module=module, function=_function_of(m, call.stmt),
             call=ast.unparse(call.node.func), sink=_sink_name(m.catalog, call.key, kinds, events), provider=provider,
             vendor=vendor.id if vendor is not None else None,
             endpoint=shown_url(target.url) if target is not None else None, region=region,
-            approval=approval, approval_why=why, data=_data(events, allowed),
-            routes=tuple(sorted({r for a in given for r in routes.get(id(a), ())})),
+            approval=approval, approval_why=why,
         ))
+    inventory.reaches = _reaches(ctx, module, place)
+    return inventory
+
+
+def join(inventories: dict[str, FileInventory]) -> list[ModelCall]:
+    """Every model call of the files, with the data each file sends it (judged by the prompt data
+    policy where the call goes) and the routes it comes from."""
+    found: dict[tuple[str, int], dict[tuple, DataReach]] = {}
+    for inventory in inventories.values():
+        for reach in inventory.reaches:
+            target = inventories.get(reach.to[0])
+            index = target.arguments.get(reach.to) if target is not None else None
+            if index is None:
+                continue  # a call in a file not checked, or not a model call after all
+            state = (ALLOWED if reach.category in target.allowed[index] else SENT) if reach.sent else SANITISED
+            data = DataReach(reach.category, state, reach.source, reach.module, reach.route)
+            found.setdefault((reach.to[0], index), {}).setdefault(_data_key(data), data)
+    out = []
+    for place, inventory in inventories.items():
+        for index, call in enumerate(inventory.calls):
+            data = sorted(found.get((place, index), {}).values(), key=_data_key)
+            out.append(replace(call, data=tuple(data), routes=tuple(sorted({d.route for d in data if d.route}))))
     return out
+
+
+_STATE_ORDER = {SENT: 0, ALLOWED: 1, SANITISED: 2}
+
+
+def _data_key(d: DataReach) -> tuple:
+    return (_STATE_ORDER[d.state], d.category, d.source, d.module, d.route or "")
 
 
 def route_records(ctx: Context, path: str, findings: list[Finding], baselined: set[str]) -> list[RouteRecord]:
@@ -152,31 +222,43 @@ def _events_by_argument(m) -> dict[int, list[FlowEvent]]:
     return out
 
 
-def _data(events: list[FlowEvent], allowed: frozenset[str]) -> tuple[DataReach, ...]:
-    """The categories that reach a call: sent, allowed there by the prompt data policy, or
-    cleared by a sanitizer on the way."""
-    found: dict[tuple[str, str, str], DataReach] = {}
-    for event in events:
-        for _, taint in [*event.atoms, (event.node, event.taint)]:
-            live, cleared = real(taint), sanitised_labels(taint)
-            for label in PATIENT_DATA:
-                for sent, origins in ((True, live), (False, cleared)):
-                    origin = origins.get(label)
-                    for category in sorted(origin.categories) if origin is not None else ():
-                        state = (ALLOWED if category in allowed else SENT) if sent else SANITISED
-                        found.setdefault((state, category, origin.source), DataReach(category, state, origin.source))
-    order = {SENT: 0, ALLOWED: 1, SANITISED: 2}
-    return tuple(sorted(found.values(), key=lambda d: (order[d.state], d.category, d.source)))
-
-
-def _routes_by_argument(ctx: Context) -> dict[int, set[str]]:
-    """The routes whose handlers' flows reach each model-call argument."""
+def _reaches(ctx: Context, module: str, place: str) -> list[Reach]:
+    """The patient data the file sends to model calls, its own or another file's, each category
+    with the routes whose handlers send it."""
     m = ctx.analysis
-    out: dict[int, set[str]] = {}
+    routes: dict[int, list[str]] = {}
     for route in routes_of(m, ctx.config.auth_guards):
-        for event in model_flows(m, route):
-            out.setdefault(id(event.node), set()).add(route.name)
+        for event in model_events(m, route):
+            routes.setdefault(id(event), []).append(route.name)
+    out: list[Reach] = []
+    for events in m.unit_events.values():
+        for event in events:
+            if event.kind not in MODEL_KINDS:
+                continue
+            to = _sink_place(event, m.lines, place)
+            for category, sent, source in _categories(event):
+                out += [Reach(to, category, sent, source, module, route) for route in routes.get(id(event), [None])]
     return out
+
+
+def _sink_place(event: FlowEvent, lines: list[str], place: str) -> Place:
+    """The argument of the model call an event reaches: where its trace ends when that is in
+    another file (data handed to a wrapper there), else the event's own argument."""
+    last = next((o.steps[-1] for o in event.taint.values() if o.steps), None)
+    if last is not None and last.path is not None:
+        return (last.path, last.line, last.col)
+    return (place, event.node.lineno, char_column(lines, event.node.lineno, event.node.col_offset))
+
+
+def _categories(event: FlowEvent):
+    """(category, sent, source) of the patient data an event carries: sent as it is, or cleared
+    by a sanitizer on the way (sent False)."""
+    for _, taint in [*event.atoms, (event.node, event.taint)]:
+        for sent, origins in ((True, real(taint)), (False, sanitised_labels(taint))):
+            for label in PATIENT_DATA:
+                origin = origins.get(label)
+                for category in sorted(origin.categories) if origin is not None else ():
+                    yield category, sent, origin.source
 
 
 def _arguments(call: ast.Call) -> list[ast.expr]:

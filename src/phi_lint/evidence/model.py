@@ -19,6 +19,8 @@ class DataReach:
     category: str  # a vocabulary category (`name`, `diagnosis`), `record`, `payload`, `clinical-text`
     state: str  # SENT, SANITISED or ALLOWED
     source: str  # where it comes from, as written (`patient['first_name']`)
+    module: str  # the module that sends it (dotted): the call's own, or one that hands it to a wrapper there
+    route: str | None = None  # the web route whose handler sends it (`POST /triage`)
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,18 @@ class ModelCall:
     region: str | None
     approval: str  # APPROVED, UNAPPROVED or UNKNOWN
     approval_why: str
-    data: tuple[DataReach, ...] = ()
-    routes: tuple[str, ...] = ()  # the web routes whose handlers reach it (`POST /triage`)
+    data: tuple[DataReach, ...] = ()  # from every checked file
+    routes: tuple[str, ...] = ()  # the web routes whose handlers send it data (`POST /triage`), in any module
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """Where its data comes from, as the tables name it: each route (`POST /triage`), with its
+        module when that is another one (`POST /soap (scribe.routes)`), then each other module
+        that sends it data outside a route."""
+        routes = {(d.route, d.module) for d in self.data if d.route}
+        shown = [route if module == self.module else f"{route} ({module})" for route, module in sorted(routes)]
+        shown += sorted({d.module for d in self.data if not d.route and d.module != self.module})
+        return tuple(shown)
 
     @property
     def destination(self) -> str:

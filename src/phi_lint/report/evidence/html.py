@@ -175,10 +175,11 @@ def _vendors(evidence: Evidence) -> str:
 def _inventory(evidence: Evidence) -> str:
     out = ['<h2 id="inventory">Model call inventory</h2>',
            '<p class="lead">Every call to a model in the code, with or without a finding: where it goes, whether the policy approves it, '
-           "and which data categories reach it (struck through: sanitised on the way).</p>"]
+           "which data categories reach it (struck through: sanitised on the way), and the routes and modules they come from, "
+           "its own or one that calls it through a wrapper.</p>"]
     if not evidence.model_calls:
         return "".join(out) + "<p>No model call was found.</p>"
-    out.append("<table><thead><tr><th>Where</th><th>Call</th><th>Goes to</th><th>Policy</th><th>Data that reaches it</th><th>From route</th></tr></thead><tbody>")
+    out.append("<table><thead><tr><th>Where</th><th>Call</th><th>Goes to</th><th>Policy</th><th>Data that reaches it</th><th>From</th></tr></thead><tbody>")
     for c in evidence.model_calls:
         vendor = next((v.name for v in evidence.vendors if v.id == c.vendor), None)
         goes = escape(c.destination) + f'<br><span class="muted">{escape(vendor or ("your own endpoint" if c.endpoint else c.provider))}</span>'
@@ -186,7 +187,7 @@ def _inventory(evidence: Evidence) -> str:
             f"<tr><td><code>{escape(c.path)}:{c.line}</code><br><span class=\"muted\">{escape(c.module)} · {escape(c.function)}</span></td>"
             f"<td><code>{escape(c.call)}</code><br><span class=\"muted\">{escape(c.sink)}</span></td><td>{goes}</td>"
             f'<td><span class="badge {escape(c.approval)}">{escape(c.approval)}</span><br><span class="muted">{_prose(c.approval_why)}</span></td>'
-            f"<td>{_data(c)}</td><td>{escape(', '.join(c.routes)) or '—'}</td></tr>"
+            f"<td>{_data(c)}</td><td>{escape(', '.join(c.senders)) or '—'}</td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)
@@ -226,7 +227,8 @@ def _data(call) -> str:
         return '<span class="muted">no patient data</span>'
     parts = []
     for d in call.data:
-        shown = f"{escape(d.category)} <span class=\"muted\">(<code>{escape(d.source)}</code>)</span>"
+        sender = f" from {escape(d.module)}" if d.module != call.module else ""
+        shown = f"{escape(d.category)} <span class=\"muted\">(<code>{escape(d.source)}</code>{sender})</span>"
         if d.state == SANITISED:
             parts.append(f'<span class="sanitised">{shown}</span>')
         elif d.state == SENT:

@@ -128,14 +128,14 @@ def _inventory(evidence: Evidence) -> str:
     lines = ["## Model call inventory", ""]
     if not evidence.model_calls:
         return "\n".join(lines + ["No model call was found.", ""])
-    rows = ["| Where | Call | Goes to | Policy | Data (~~sanitised~~) | From route |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = ["| Where | Call | Goes to | Policy | Data (~~sanitised~~) | From |", "| --- | --- | --- | --- | --- | --- |"]
     for c in evidence.model_calls:
         shown = dict.fromkeys(f"~~{d.category}~~" if d.state == SANITISED else d.category if d.state == SENT else f"{d.category} ({d.state})"
                               for d in c.data)
         data = ", ".join(shown) or "—"
         policy = _MARK.get(c.approval, "❔ unknown") + f": {_cell(c.approval_why)}"
         rows.append(f"| `{c.path}:{c.line}` ({_cell(c.function)}) | `{_cell(c.call)}` | {_cell(c.destination)} | {policy} | {data} | "
-                    f"{_cell(', '.join(c.routes)) or '—'} |")
+                    f"{_cell(', '.join(c.senders)) or '—'} |")
     return "\n".join(lines + _fold(len(evidence.model_calls), "model call", rows) + [""])
 
 
