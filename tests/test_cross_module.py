@@ -360,3 +360,30 @@ def test_methods_and_attributes_come_from_base_classes_in_the_module_and_in_othe
         ("agents/soap.py", 10, "PHI101"),  # self.ask() of the base in another module
         ("agents/soap.py", 18, "PHI101"),  # SoapAgent().ask(): inherited through an instance
     }
+
+
+SETTINGS_HERE = '''\
+"""Settings and clients in one module, as small apps write them."""
+
+from openai import OpenAI
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    base_url: str = "https://api.openai.com/v1"
+    approved_url: str = "https://contoso-health.openai.azure.com/openai/v1"
+
+
+settings = Settings()
+public = OpenAI(base_url=settings.base_url)
+approved = OpenAI(base_url=settings.approved_url)
+
+
+def per_request() -> OpenAI:
+    fresh = Settings()
+    return OpenAI(base_url=fresh.base_url)
+'''
+
+
+def test_the_defaults_of_a_settings_instance_of_the_same_module_are_its_endpoints(tmp_path: Path) -> None:
+    assert findings(tmp_path, {"app/llm.py": SETTINGS_HERE}) == {("app/llm.py", 13, "PHI301"), ("app/llm.py", 19, "PHI301")}

@@ -54,8 +54,9 @@ class Constants:
         return None
 
     def attribute_value(self, node: ast.Attribute) -> ast.expr | None:
-        """The value behind `self.endpoint` (given once in the class) or a class constant
-        (`Gateway.BASE`, `self.BASE`) of this module."""
+        """The value behind `self.endpoint` (given once in the class), a class constant
+        (`Gateway.BASE`, `self.BASE`) of this module, or the default of an instance of a class of
+        this module (`settings = Settings()` ... `settings.base_url`)."""
         owner = None
         if self._is_self(node.value) and self.cls is not None:
             value = self.cls.inherited("attr_values", node.attr)
@@ -64,11 +65,15 @@ class Constants:
             owner = self.cls
         elif isinstance(node.value, ast.Name) and node.value.id in self.m.classes and node.value.id not in self.env:
             owner = self.m.classes[node.value.id]
-        if owner is None:
-            return None
-        values = [s.value for s in owner.node.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None
-                  and any(isinstance(t, ast.Name) and t.id == node.attr for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
-        return values[0] if len(values) == 1 else None
+        elif isinstance(node.value, ast.Name):
+            owner = self._local_class_of(node.value)
+        while owner is not None:
+            values = [s.value for s in owner.node.body if isinstance(s, (ast.Assign, ast.AnnAssign)) and s.value is not None
+                      and any(isinstance(t, ast.Name) and t.id == node.attr for t in (s.targets if isinstance(s, ast.Assign) else [s.target]))]
+            if values:
+                return values[0] if len(values) == 1 else None
+            owner = owner.bases[0] if owner.bases else None  # a default a base class sets
+        return None
 
     def const_value(self, node: ast.expr | None, depth: int = 0):
         """Like const_str, for booleans and numbers too (`store=STORE_RESPONSES`)."""
