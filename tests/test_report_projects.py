@@ -42,6 +42,17 @@ def test_a_client_made_from_another_module_s_settings_has_its_endpoint(monkeypat
     assert (sandbox["endpoint"], sandbox["approval"]) == ("https://api.openai.com/v1", "unapproved")
 
 
+def test_a_client_attribute_set_from_a_module_level_client_is_that_client(monkeypatch) -> None:
+    """`self.client = client` in NoteWriter.__init__, `client = AzureOpenAI(...)` at the top of
+    llm.py: requests on `self.client` go where that client goes, in the inventory and in the
+    messages of findings whose data reaches them from another module."""
+    calls = model_calls(report(SCRIBE, monkeypatch), SCRIBE)
+    assert (calls[("scribe/llm.py", 29)]["endpoint"], calls[("scribe/llm.py", 29)]["approval"]) == ("https://contoso-health.openai.azure.com", "approved")
+    checked = CliRunner().invoke(main, ["check", "scribe/routes.py", "--no-cache", "--select", "PHI101", "--format", "concise"])
+    letter = next(line for line in checked.stdout.splitlines() if "NoteWriter.write()" in line)
+    assert "sent to https://contoso-health.openai.azure.com" in letter
+
+
 def test_data_sent_through_another_module_s_wrapper_is_on_the_wrapper_s_call(monkeypatch) -> None:
     """routes.py hands the transcript to `complete()` in llm.py: the model call there lists it,
     with the module and route it comes from; the scrubbed twin is listed as sanitised."""

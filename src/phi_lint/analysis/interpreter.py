@@ -319,8 +319,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
                 known[target.attr] = value if target.attr not in known or known[target.attr] is value else None
             if rtype and self.cls is not None:
                 self.cls.attr_types[target.attr] = rtype
-                if isinstance(value, ast.Call):
-                    self.cls.attr_ctors[target.attr] = value
+                made = self.constructor_of(value)  # `self.client = AzureOpenAI(...)`, or `= client` made at module level
+                if made is not None:
+                    self.cls.attr_ctors[target.attr] = made
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self._store(element, union(taint, self._classify_target(element)), value)

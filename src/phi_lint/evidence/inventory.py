@@ -192,7 +192,7 @@ def _approval(ctx: Context, target: Target | None, region: str | None) -> tuple[
         return APPROVED, f"region {region} is in `approved-regions`"
     if region is not None:
         return UNKNOWN, f"region {region}; no `approved-regions` policy"
-    return UNKNOWN, "the endpoint is set outside this file (environment, another module)"
+    return UNKNOWN, "the endpoint is not in the code (environment, deploy-time settings, a client passed in)"
 
 
 def _provider(catalog: Catalog, call: CallFact, client: CallFact | None) -> str:

@@ -152,7 +152,7 @@ def _fixed(evidence: Evidence) -> str:
 def _vendors(evidence: Evidence) -> str:
     out = ['<h2 id="vendors">Model vendors</h2>',
            '<p class="lead">Which modules send what to which model endpoint. Solid green: the endpoint is in the approved policy; '
-           "dashed red: it is not; dotted grey: phi-lint cannot tell where it goes (set at deploy time or in another module). "
+           "dashed red: it is not; dotted grey: phi-lint cannot tell where it goes (set at deploy time, or a client passed in). "
            "Struck-through categories reach the call only sanitised.</p>",
            f'<div class="diagram">{render_svg(evidence)}</div>']
     if not evidence.vendors:
