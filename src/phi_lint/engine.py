@@ -19,6 +19,7 @@ from phi_lint.analysis.classify import Classifier
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
+from phi_lint.analysis.syntax import char_column
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import EXTRA_SINK_KINDS, EXTRA_SOURCE_KINDS, Config
@@ -255,8 +256,8 @@ class Engine:
     def _span(self, lines: list[str], node) -> Span:
         line = getattr(node, "lineno", 1) or 1
         end_line = getattr(node, "end_lineno", None) or line
-        col = _char_col(lines, line, getattr(node, "col_offset", 0) or 0)
-        end_col = _char_col(lines, end_line, getattr(node, "end_col_offset", None) or 0)
+        col = char_column(lines, line, getattr(node, "col_offset", 0) or 0)
+        end_col = char_column(lines, end_line, getattr(node, "end_col_offset", None) or 0)
         if end_line == line and end_col < col:
             end_col = col
         return Span(line, col + 1, end_line, end_col + 1)
@@ -309,7 +310,7 @@ def _trace_step(ctx: Context, step) -> TraceStep:
     already in characters) names that file as every path is shown."""
     if step.path is not None and ctx.analysis is not None and ctx.analysis.project is not None:
         return TraceStep(ctx.analysis.project.display(step.path), step.line, step.col + 1, step.note)
-    return TraceStep(ctx.path, step.line, _char_col(ctx.lines, step.line, step.col) + 1, step.note)
+    return TraceStep(ctx.path, step.line, char_column(ctx.lines, step.line, step.col) + 1, step.note)
 
 
 def _kinds(names: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -362,17 +363,6 @@ def _decode(data: bytes) -> tuple[str | None, Exception | None]:
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         return None, ValueError(f"the file is not valid UTF-8 or its declared encoding ({exc.__class__.__name__}: {exc})")
     return text.lstrip("\ufeff"), None
-
-
-def _char_col(lines: list[str], line: int, byte_col: int) -> int:
-    """ast columns count UTF-8 bytes; outputs count characters."""
-    try:
-        text = lines[line - 1]
-    except IndexError:
-        return byte_col
-    if text.isascii():
-        return byte_col
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
 def _statement_text(lines: list[str], node) -> str:

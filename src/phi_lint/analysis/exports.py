@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from phi_lint.analysis.labels import FIELD_OF, LLM_RESPONSE, PARAM, Origin, Step, real
+from phi_lint.analysis.syntax import char_column
 
 if TYPE_CHECKING:
     from phi_lint.analysis.module import ModuleAnalysis
@@ -106,17 +107,6 @@ def located(step: Step, path: str, lines: list[str]) -> Step:
 
 def located_origin(origin: Origin, path: str, lines: list[str]) -> Origin:
     return replace(origin, steps=tuple(located(s, path, lines) for s in origin.steps))
-
-
-def char_column(lines: list[str], line: int, byte_col: int) -> int:
-    """ast columns count UTF-8 bytes; outputs count characters."""
-    try:
-        text = lines[line - 1]
-    except IndexError:
-        return byte_col
-    if text.isascii():
-        return byte_col
-    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
 # ---------------------------------------------------------------------- export

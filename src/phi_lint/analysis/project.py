@@ -178,17 +178,21 @@ class ProjectIndex:
             for qualname, summary in stored[1].items():
                 self._summaries.setdefault((path, qualname), summary)
             return stored[0]
-        self._busy.append(path)
-        try:
-            m = self.analysis(path)
-            facts = module_facts(m, path) if m is not None else None
-        finally:
-            self._busy.pop()
-        self._facts[path] = facts
+        facts = self._facts[path] = self._computed_facts(path)
         self.computed.setdefault(path, {})
         if not self._busy:
             self._settle_cycles()
         return facts
+
+    def _computed_facts(self, path: str) -> ModuleFacts | None:
+        """The module analysed (its body run) and its facts exported; it is busy meanwhile, so
+        an import cycle that comes back to it gets what is known so far."""
+        self._busy.append(path)
+        try:
+            m = self.analysis(path)
+            return module_facts(m, path) if m is not None else None
+        finally:
+            self._busy.pop()
 
     def _settle_cycles(self) -> None:
         """Facts computed while a module of their import cycle was half done are computed again,
@@ -202,13 +206,7 @@ class ProjectIndex:
                 old = self._facts.pop(path, None)
                 self._analyses.pop(path, None)
                 self._summaries = {k: v for k, v in self._summaries.items() if k[0] != path}
-                self._busy.append(path)
-                try:
-                    m = self.analysis(path)
-                    new = module_facts(m, path) if m is not None else None
-                finally:
-                    self._busy.pop()
-                self._facts[path] = new
+                new = self._facts[path] = self._computed_facts(path)
                 changed |= new != old
             if not changed:
                 self._provisional.clear()

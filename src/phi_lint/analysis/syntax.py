@@ -136,3 +136,13 @@ def bindings_of(roots: list[ast.AST], params: bool) -> dict[str, list]:
                 out.setdefault(sub.id, []).append(None)
     return out
 
+
+def char_column(lines: list[str], line: int, byte_col: int) -> int:
+    """ast columns count UTF-8 bytes; outputs count characters."""
+    try:
+        text = lines[line - 1]
+    except IndexError:
+        return byte_col
+    if text.isascii():
+        return byte_col
+    return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
