@@ -116,3 +116,69 @@ def test_route_facts_name_method_path_guards_and_public_markers() -> None:
     assert [p.text for p in routes["Open.post"].public] == ["`permission_classes = [AllowAny]`"] and not routes["Open.post"].guards
     assert routes["Closed.get"].guards and not routes["Closed.get"].public
     assert routes["hook"].framework.name == "Django" and [p.text for p in routes["hook"].public] == ["`@csrf_exempt`"]
+
+
+MOUNTED = '''\
+from fastapi import APIRouter
+
+from app.llm import ask
+
+router = APIRouter()
+
+
+@router.post("/triage")
+def triage(symptoms: str, date_of_birth: str) -> dict:
+    return {"priority": ask(f"{symptoms}, born {date_of_birth}")}
+'''
+
+WRAPPER = '''\
+from openai import AzureOpenAI
+
+client = AzureOpenAI(azure_endpoint="https://contoso-health.openai.azure.com", api_version="2024-10-21")
+
+
+def ask(prompt: str) -> str:
+    return client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}]).choices[0].message.content
+'''
+
+MAIN = '''\
+from fastapi import Depends, FastAPI
+
+from app import intake
+from app.auth import verify_session
+
+app = FastAPI()
+app.include_router(intake.router, prefix="/intake", dependencies=[Depends(verify_session)])
+'''
+
+
+def test_a_router_is_guarded_where_another_module_mounts_it_and_an_edit_there_is_seen(tmp_path, monkeypatch) -> None:
+    """main.py mounts intake.py's router behind a session check: checking intake.py alone (as
+    pre-commit and flake8 do) sees it, and the cached result of intake.py is not reused once
+    main.py mounts the router with nothing (its key depends on the modules that mount it)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from phi_lint.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[tool.phi-lint]\nselect = ["PHI5"]\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    for name, text in {"__init__.py": "", "intake.py": MOUNTED, "llm.py": WRAPPER, "main.py": MAIN,
+                       "auth.py": "def verify_session(token: str) -> str:\n    return token\n"}.items():
+        (app / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PHI_LINT_NO_CACHE", raising=False)
+
+    def findings() -> list[tuple[int, str, str]]:
+        out = CliRunner().invoke(main, ["check", "--format", "json", "app/intake.py"], catch_exceptions=False).stdout
+        return [(f["line"], f["code"], f["message"]) for f in json.loads(out)["findings"]]
+
+    assert findings() == []
+    assert findings() == []  # warm
+    (app / "main.py").write_text(MAIN.replace(', dependencies=[Depends(verify_session)]', ""))
+    (line, code, message), = findings()
+    assert (line, code) == (8, "PHI501") and message.startswith("`POST /intake/triage` sends PHI")
+    (app / "main.py").write_text(MAIN.replace("app.include_router(", "public = FastAPI()\npublic.include_router(intake.router)\napp.include_router("))
+    assert [(line, code) for line, code, _ in findings()] == [(8, "PHI501")]  # mounted on a second app too, with nothing

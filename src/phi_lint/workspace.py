@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from phi_lint.analysis.project import ModuleMap, ProjectIndex, ProjectView
+from phi_lint.analysis.routes import may_define_router, may_mount
 from phi_lint.cache import DEFAULT_DIR, Cache, config_digest, encode, stored_part
 from phi_lint.config import Config, FileConfigs
 from phi_lint.engine import engine_for, split_lines
@@ -95,7 +96,8 @@ class Workspace:
         self.keys: dict[str, str] = dict(settings.keys)
         self._data: dict[str, bytes | None] = {}
         self._entries: dict[str, dict | None] = {}
-        self.index = ProjectIndex(self.modules, self._open, self._worth_a_pass, self._stored if self.cache else None)
+        self.index = ProjectIndex(self.modules, self._open, self._worth_a_pass, self._stored if self.cache else None, self.mounters_of)
+        self._mounting: dict[str, set[str]] | None = None  # modules that mount routers -> the modules they import
         self.checked: dict[str, tuple[str, str, list]] = {}  # module -> (shown, config digest, findings) for the cache
 
     # ------------------------------------------------------------------ files
@@ -178,10 +180,31 @@ class Workspace:
                 found.add(hit[0])
         return found
 
+    def mounters_of(self, module: str) -> set[str]:
+        """The project modules that may mount a router of `module` (`app.include_router(notes.router,
+        dependencies=[...])` in main.py, which imports it): its routes may be guarded there, so
+        its findings depend on them. Read from the texts, without parsing: a superset."""
+        text = self._text(module)
+        access = self._engine(module).catalog.access
+        if not text or not may_define_router(text, access):
+            return set()
+        if self._mounting is None:
+            from phi_lint.runner import read_regular
+
+            self._mounting = {}
+            for other in sorted(self.modules.files):
+                try:  # read, not kept: only the few modules that mount something are
+                    data = self._data[other] if other in self._data else read_regular(self.root / other)
+                except OSError:
+                    continue
+                if data is not None and may_mount(data.decode("utf-8", "replace"), access):
+                    self._mounting[other] = self.imports_of(other)
+        return {other for other, imported in self._mounting.items() if module in imported and other != module}
+
     def compute_keys(self, wanted: Iterable[str]) -> dict[str, str]:
         """The key of every module that `wanted` import, directly or not (and of `wanted`): a hash
-        of its bytes, its configuration and the keys of what it imports; a module of an import
-        cycle shares one key with the whole cycle."""
+        of its bytes, its configuration and the keys of what it imports (and of the modules that
+        mount its routers); a module of an import cycle shares one key with the whole cycle."""
         own: dict[str, str] = {}
         deps: dict[str, list[str]] = {}
         order: list[list[str]] = []  # strongly connected components, dependencies first
@@ -201,7 +224,7 @@ class Workspace:
                     on_stack.add(node)
                     data = self.data(node) or b""
                     own[node] = hashlib.sha256(data + b"\0" + config_digest(self.settings.config_for(self.root / node)).encode()).hexdigest()
-                    deps[node] = sorted(self.imports_of(node))
+                    deps[node] = sorted(self.imports_of(node) | self.mounters_of(node))
                 if i < len(deps[node]):
                     work.append((node, i + 1))
                     nxt = deps[node][i]

@@ -120,8 +120,10 @@ class ProjectIndex:
 
     def __init__(self, modules: ModuleMap, open_module: Callable[[str, "ProjectView"], ModuleAnalysis | None],
                  worth_a_pass: Callable[[str], bool],
-                 stored: Callable[[str], tuple[ModuleFacts | None, dict[str, FunctionSummary]] | None] | None = None) -> None:
+                 stored: Callable[[str], tuple[ModuleFacts | None, dict[str, FunctionSummary]] | None] | None = None,
+                 mounters: Callable[[str], Iterable[str]] | None = None) -> None:
         self.modules = modules
+        self._mounters = mounters
         self._open = open_module
         self._worth_a_pass = worth_a_pass
         self._interesting: dict[str, bool] = {}
@@ -211,6 +213,11 @@ class ProjectIndex:
             if not changed:
                 self._provisional.clear()
                 return
+
+    def mounters(self, path: str) -> tuple[str, ...]:
+        """The modules that may mount a router or blueprint of a module (they import it and call
+        `include_router`, `register_blueprint`): where its routes may be guarded."""
+        return tuple(sorted(self._mounters(path))) if self._mounters is not None else ()
 
     def known_facts(self, path: str) -> ModuleFacts | None:
         """The facts of a module, if this run has them (computed or read from the cache)."""
@@ -384,6 +391,21 @@ class ProjectView:
     def is_model(self, dotted: str) -> bool:
         symbol = self.lookup(dotted)
         return symbol is not None and symbol.kind == "class" and symbol.facts.is_model
+
+    def mounters(self) -> tuple[str, ...]:
+        """The modules that may mount this module's routers (`app.include_router(notes.router)`)."""
+        return self.index.mounters(self.path)
+
+    def resolve(self, dotted: str, depth: int = 0) -> tuple[str, str] | None:
+        """(file, name) of a name this module imports from another module of the project
+        (`app.api.notes.router`), through re-exports; None when it names no such thing."""
+        found = self.index.modules.find(self.path, dotted)
+        if found is None or len(found[1]) != 1 or depth > MAX_ALIASES:
+            return None
+        path, (name,) = found
+        facts = self.index.facts(path, asked_by=self.path)
+        alias = facts.aliases.get(name) if facts is not None else None
+        return self.index.view(path).resolve(alias, depth + 1) if alias else (path, name)
 
     def interesting(self, dotted: str) -> bool:
         """Is the module a name comes from worth a full pass (an SDK, a framework, PHI names)?"""

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from phi_lint.analysis.classify import split_words
@@ -97,28 +98,76 @@ class _Mount:
     guards: list[str] = field(default_factory=list)
     mounts: list[tuple["_Mount", list[str], str]] = field(default_factory=list)  # (parent, guards of the include call, prefix)
     configured: bool = False  # listed in `auth-guards`: guarded where it is mounted
+    router: bool = False  # a router or blueprint (an app is not mounted)
+    elsewhere: list[Mounted] = field(default_factory=list)  # where other modules of the project mount it
 
     def route_guards(self, depth: int = 0) -> list[str]:
         if self.guards or self.configured or depth > 8:
             return self.guards or [f"`{self.name}` is listed in `auth-guards`"]
-        if not self.mounts:
+        if not self.mounts and not self.elsewhere:
             return []
         found = []
-        for parent, include_guards, _ in self.mounts:  # every mount must guard it: one open door is enough
-            through = include_guards or parent.route_guards(depth + 1)
+        # every mount must guard it: one open door is enough
+        for through in [include_guards or parent.route_guards(depth + 1) for parent, include_guards, _ in self.mounts] + [
+                mounted.guards for mounted in self.elsewhere]:
             if not through:
                 return []
-            found = found or through
+            found = found or list(through)
         return found
 
     def route_prefix(self, depth: int = 0) -> str:
-        if len(self.mounts) == 1 and depth < 8:
+        if len(self.mounts) == 1 and not self.elsewhere and depth < 8:
             parent, _, prefix = self.mounts[0]
             return parent.route_prefix(depth + 1) + prefix + self.prefix
+        if len(self.elsewhere) == 1 and not self.mounts:
+            return self.elsewhere[0].prefix + self.prefix
         return self.prefix
 
 
+@dataclass(frozen=True)
+class Mounted:
+    """A router or blueprint of another module, mounted by this one
+    (`app.include_router(notes.router, dependencies=[Depends(verify)])` in main.py)."""
+
+    target: tuple[str, str]  # (its file, its name there)
+    guards: tuple[str, ...]  # what guards it here (the include call's, else the parent's); empty: nothing
+    prefix: str  # the path this module puts in front of its routes
+
+
+def mounted_elsewhere(m: ModuleAnalysis, auth_guards: tuple[str, ...] = (), depth: int = 0) -> list[Mounted]:
+    """The routers and blueprints of other modules that this module mounts, with their guards."""
+    if m not in _MOUNTED:
+        finder = _RouteFinder(m, auth_guards, depth)
+        finder.collect_mounts()
+        _MOUNTED[m] = finder.foreign
+    return _MOUNTED[m]
+
+
+def may_define_router(text: str, access: AccessControl) -> bool:
+    """Could a module make a router or blueprint (read from its text: a superset)?"""
+    return bool(_router_words(access).search(text))
+
+
+def may_mount(text: str, access: AccessControl) -> bool:
+    """Could a module mount a router or blueprint (`include_router(`, `register_blueprint(`)?"""
+    return bool(_include_words(access).search(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _router_words(access: AccessControl) -> re.Pattern:
+    names = sorted({r.rsplit(".", 1)[-1] for fw in access.frameworks for r in fw.routers})
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" if names else r"(?!)")
+
+
+@functools.lru_cache(maxsize=4)
+def _include_words(access: AccessControl) -> re.Pattern:
+    names = sorted({i for fw in access.frameworks for i in fw.include})
+    return re.compile(r"\.(?:" + "|".join(map(re.escape, names)) + r")\s*\(" if names else r"(?!)")
+
+
 _CACHE: "weakref.WeakKeyDictionary[ModuleAnalysis, list[Route]]" = weakref.WeakKeyDictionary()
+_MOUNTED: "weakref.WeakKeyDictionary[ModuleAnalysis, list[Mounted]]" = weakref.WeakKeyDictionary()
+MAX_MOUNT_DEPTH = 4  # routers mounted on routers of other modules, followed this far
 
 
 def routes_of(m: ModuleAnalysis, auth_guards: tuple[str, ...] = ()) -> list[Route]:
@@ -195,27 +244,22 @@ def patient_data(taint: dict) -> list[str]:
 
 
 class _RouteFinder:
-    def __init__(self, m: ModuleAnalysis, auth_guards: tuple[str, ...]) -> None:
+    def __init__(self, m: ModuleAnalysis, auth_guards: tuple[str, ...], depth: int = 0) -> None:
         self.m = m
         self.access: AccessControl = m.catalog.access
         self.auth_guards = auth_guards
+        self.depth = depth  # how many modules away from the checked one (routers mounted on routers)
         self.module = ".".join([*module_package(m.path), _stem(m.path)])
         self.mounts: dict[str, _Mount] = {}
         self.hooks: dict[str, list[str]] = {}  # app/router name -> guarding hooks
+        self.foreign: list[Mounted] = []  # routers of other modules this one mounts
+        self._includes: list[tuple[Mounted, _Mount]] = []  # (what the include call says, the app or router it mounts on)
         self.called: set[str] = set()
 
     # ------------------------------------------------------------------ the module's apps
     def find(self) -> list[Route]:
         body = self.m.tree.body
-        for stmt in body:
-            self._app_object(stmt)
-        for stmt in body:
-            self._mount_call(stmt)
-        for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._hook(stmt)
-        for name, guards in self.hooks.items():
-            self.mounts[name].guards.extend(guards)
+        self.collect_mounts()
         self.called = {c.key[1:] for c in self.m.calls if c.key.startswith(".")}
         routes: list[Route] = []
         for stmt in body:
@@ -230,6 +274,44 @@ class _RouteFinder:
             route.guards.extend(self._body_checks(route.handler))
         return routes
 
+    def collect_mounts(self) -> None:
+        """The module's apps and routers, where each is mounted (here or in another module of the
+        project), the hooks that guard them, and the routers of other modules it mounts."""
+        body = self.m.tree.body
+        for stmt in body:
+            self._app_object(stmt)
+        for stmt in body:
+            self._mount_call(stmt)
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._hook(stmt)
+        for name, guards in self.hooks.items():
+            self.mounts[name].guards.extend(guards)
+        for mount in self.mounts.values():
+            if mount.router and not mount.mounts and not mount.guards and not mount.configured:
+                mount.elsewhere = self._mounted_elsewhere(mount)
+        self.foreign = [replace(f, guards=f.guards or tuple(f"{g} in {self._project_module()}" for g in parent.route_guards()),
+                                prefix=parent.route_prefix() + f.prefix) for f, parent in self._includes]
+
+    def _mounted_elsewhere(self, mount: _Mount) -> list[Mounted]:
+        """Where the modules that import this one mount one of its routers: `app.include_router(
+        notes.router, dependencies=[Depends(verify_session)])` in main.py."""
+        view = self.m.project
+        if view is None or self.depth >= MAX_MOUNT_DEPTH:
+            return []
+        found = []
+        for other in view.mounters():
+            analysis = view.index.analysis(other)
+            if analysis is not None:
+                found += [f for f in mounted_elsewhere(analysis, self.auth_guards, self.depth + 1) if f.target == (view.path, mount.name)]
+        return found
+
+    def _project_module(self) -> str:
+        """This module's dotted name in the project (`app.main`), as guards found here are named
+        where another module's routes are listed."""
+        view = self.m.project
+        return view.index.modules.module_name(view.path) if view is not None else self.module
+
     def _app_object(self, stmt: ast.stmt) -> None:
         target, value = _assignment(stmt)
         if target is None or not isinstance(value, ast.Call):
@@ -240,6 +322,7 @@ class _RouteFinder:
                 mount = _Mount(fw, target, _keyword_str(value, fw.prefix_keywords, self))
                 mount.guards = self._keyword_guards(value, fw, "on the app" if matches_any(key, fw.apps) else f"on the router `{target}`")
                 mount.configured = self._configured(f"{self.module}.{target}", target)
+                mount.router = not matches_any(key, fw.apps)
                 self.mounts[target] = mount
                 return
 
@@ -257,6 +340,13 @@ class _RouteFinder:
             child = self.mounts[call.args[0].id]
             guards = self._keyword_guards(call, parent.framework, f"where `{child.name}` is included")
             child.mounts.append((parent, guards, _keyword_str(call, parent.framework.prefix_keywords, self)))
+        elif method in parent.framework.include and self.m.project is not None:  # `app.include_router(notes.router)`
+            dotted = self.m.imports.resolve(call.args[0])
+            target = self.m.project.resolve(dotted) if dotted else None
+            if target is not None:
+                shown = ast.unparse(call.args[0])
+                guards = self._keyword_guards(call, parent.framework, f"where `{shown}` is included in {self._project_module()}")
+                self._includes.append((Mounted(target, tuple(guards), _keyword_str(call, parent.framework.prefix_keywords, self)), parent))
         elif method in parent.framework.hooks and isinstance(call.args[0], ast.Name) and call.args[0].id in self.m.functions:
             hook = self.m.functions[call.args[0].id].node
             if self._can_reject(hook):

@@ -80,11 +80,18 @@ class UnauthenticatedModelRoute(ModelRouteRule):
     `AllowAny`; no Starlette `@requires(...)`; no `if not request.user.is_authenticated:` check
     that ends the request. A route that is explicitly public is PHI502's.
 
+    The route may send the data through a wrapper in another module of the project
+    (`complete(prompt)` in llm.py), and its router or blueprint may be guarded where another
+    module mounts it: `app.include_router(notes.router, dependencies=[Depends(verify_session)])`
+    in main.py, or on a guarded parent router or app there (every place that mounts it must
+    guard it; one open door is enough).
+
     Guards are catalogue data (rules/access-control.toml): the frameworks' own, common auth
     libraries, and project checks named for what they do (`get_current_user`, `verify_api_key`,
     `@token_required`). `Depends(get_db)` authenticates nobody and is not a guard. List your own
     in `auth-guards`: decorators, dependencies, mixins, permission classes, or a router or
-    blueprint that another module mounts behind a guard (`app.api.notes.router`). Where a
+    blueprint mounted behind a guard where phi-lint does not look (inside an app factory function,
+    or outside the project) by its dotted name (`app.api.notes.router`). Where a
     framework authenticates every view by default (DRF `DEFAULT_PERMISSION_CLASSES`, Django's
     `LoginRequiredMiddleware`), list the base class (`rest_framework.views.APIView`) in
     `auth-guards`, or ignore PHI501 for those files: PHI502 still reports routes made public
