@@ -106,7 +106,10 @@ class Engine:
         `fixes=False`: no fix is built (the flake8 front shows none). `project`: the other
         modules of the project as this file imports them (None: the file alone)."""
         with _fewer_collections():
-            return self._check_source(source, path, tree, fixes, project)
+            findings = self._check_source(source, path, tree, fixes, project)
+        if project is not None:
+            project.index.release_dropped()  # the check is over: nothing reads what it let go of
+        return findings
 
     def context_of(self, source: str | bytes, path: str, tree: ast.Module | None = None, fixes: bool = True,
                    project: ProjectView | None = None) -> Context:
@@ -135,6 +138,8 @@ class Engine:
         findings = self._findings(reports, ctx)
         after = [(rule, r) for rule in self.rules if rule.after_suppressions and self.config.is_enabled(rule.code, path) for r in rule.check(ctx)]
         findings += self._findings(after, ctx, suppressible=False)
+        if project is None and ctx.analysis is not None:
+            ctx.analysis.release()  # the file alone: nothing reads its analysis again
         return sorted(findings, key=Finding.sort_key)
 
     def unreadable(self, path: str, error: ValueError) -> list[Finding]:

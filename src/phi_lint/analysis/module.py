@@ -62,6 +62,7 @@ class ModuleAnalysis:
         self.assigns: list[AssignFact] = []
         self.constants: list[ConstantFact] = []
         self.module_scope: FunctionAnalysis | None = None
+        self._scopes: list[FunctionAnalysis] = []  # every unit's interpreter, for release()
         self._module_bindings: dict[str, list] | None = None
         # what other stages derive from the finished analysis once per file (fix targets: parents,
         # the names of each scope, the tainted parts of assignments), so that no finding pays for a walk
@@ -121,7 +122,7 @@ class ModuleAnalysis:
     def run_module(self) -> None:
         """Analyse the module body (once): its names' values, types and constants."""
         if self.module_scope is None:
-            self.module_scope = FunctionAnalysis(self, None, None)
+            self.module_scope = self._scope(None, None)
             self.module_scope.run_body(self.tree.body)
 
     def summary(self, unit: FunctionInfo) -> Summary:
@@ -135,12 +136,27 @@ class ModuleAnalysis:
         unit.running = True
         outer, self._unit = self._unit, unit.node
         try:
-            analysis = FunctionAnalysis(self, unit, unit.cls)
-            unit.summary = analysis.run_function()
+            unit.summary = self._scope(unit, unit.cls).run_function()
         finally:
             unit.running = False
             self._unit = outer
         return unit.summary
+
+    def _scope(self, unit: FunctionInfo | None, cls: ClassInfo | None) -> FunctionAnalysis:
+        scope = FunctionAnalysis(self, unit, cls)
+        self._scopes.append(scope)
+        return scope
+
+    def release(self) -> None:
+        """Let go of everything, once nothing reads this analysis again. Its scopes, facts and
+        units refer to each other (a scope's module, a fact's scope, a method's class), so without
+        this the whole file, tree and all, waits for a full garbage collection: on the stdlib a
+        project check left 3.6M such objects, a sixth of its time and half its peak memory."""
+        for scope in self._scopes:
+            scope.__dict__.clear()
+        for cls in self.classes.values():
+            cls.methods.clear()
+        self.__dict__.clear()
 
     def module_bindings(self) -> dict[str, list]:
         """Module-level names -> the values given to them (None: not a plain assignment)."""

@@ -132,6 +132,7 @@ class ProjectIndex:
         self._facts: dict[str, ModuleFacts | None] = {}
         self._summaries: dict[tuple[str, str], FunctionSummary | None] = {}
         self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._dropped: list[ModuleAnalysis] = []  # let go of, to release once the check that did it ends
         self._busy: list[str] = []  # modules whose facts are being computed, innermost last
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
@@ -157,13 +158,25 @@ class ProjectIndex:
         return m
 
     def _keep(self, path: str, analysis: ModuleAnalysis) -> None:
+        replaced = self._analyses.get(path)
+        if replaced is not None and replaced is not analysis:
+            self._dropped.append(replaced)
         self._analyses[path] = analysis
         self._analyses.move_to_end(path)
         while len(self._analyses) > KEPT_ANALYSES:
             oldest = next(iter(self._analyses))
             if oldest in self._busy:
                 break
-            del self._analyses[oldest]
+            self._dropped.append(self._analyses.pop(oldest))
+
+    def release_dropped(self) -> None:
+        """Release the analyses no longer kept. Only between checks: one let go of during a
+        check may still be read further up the stack until the check ends."""
+        kept = {id(m) for m in self._analyses.values()}
+        for analysis in self._dropped:
+            if id(analysis) not in kept:
+                analysis.release()
+        self._dropped.clear()
 
     # ------------------------------------------------------------------ facts
     def facts(self, path: str, asked_by: str | None = None) -> ModuleFacts | None:
@@ -206,7 +219,9 @@ class ProjectIndex:
             changed = False
             for path in sorted(again):
                 old = self._facts.pop(path, None)
-                self._analyses.pop(path, None)
+                stale = self._analyses.pop(path, None)
+                if stale is not None:
+                    self._dropped.append(stale)
                 self._summaries = {k: v for k, v in self._summaries.items() if k[0] != path}
                 new = self._facts[path] = self._computed_facts(path)
                 changed |= new != old

@@ -190,6 +190,7 @@ def _inventory(result: CheckResult, workspace: Workspace, baselined: list[Findin
         place = workspace.module_of(Path(fr.path)) or path  # how trace steps in other files name it
         inventories[place] = file_inventory(ctx, path, module_name(Path(fr.path)), place)
         routes += route_records(ctx, path, fr.findings + hidden.get(fr.path, []), accepted)
+        workspace.index.release_dropped()  # this file's context is read: what its analysis let go of can go
     return sorted(join(inventories), key=lambda c: (c.path, c.line)), sorted(routes, key=lambda r: (r.path, r.line))
 
 
