@@ -182,3 +182,64 @@ def test_a_router_is_guarded_where_another_module_mounts_it_and_an_edit_there_is
     assert (line, code) == (8, "PHI501") and message.startswith("`POST /intake/triage` sends PHI")
     (app / "main.py").write_text(MAIN.replace("app.include_router(", "public = FastAPI()\npublic.include_router(intake.router)\napp.include_router("))
     assert [(line, code) for line, code, _ in findings()] == [(8, "PHI501")]  # mounted on a second app too, with nothing
+
+
+DRF_VIEWS = '''\
+from anthropic import Anthropic
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+claude = Anthropic()
+
+
+class TriageView(APIView):
+    def post(self, request):
+        answer = claude.messages.create(model="claude", max_tokens=300, messages=[{"role": "user", "content": request.data["symptoms"]}])
+        return Response({"answer": answer.content[0].text})
+'''
+
+MANAGE = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_conf.settings")\n'
+GUARDED = 'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",)}\n'
+
+
+def test_drf_views_are_guarded_by_the_default_permissions_of_the_settings_manage_py_names(tmp_path, monkeypatch) -> None:
+    """A DRF view with no permission classes of its own is guarded when the settings module that
+    the entry points name requires them; an edit to the settings reaches the view's cached
+    result; settings phi-lint cannot read for sure guard nothing."""
+    import json
+
+    from click.testing import CliRunner
+
+    from phi_lint.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[tool.phi-lint]\nselect = ["PHI5"]\n')
+    for name, text in {"manage.py": MANAGE, "site_conf/__init__.py": "", "site_conf/settings.py": GUARDED,
+                       "site_conf/local.py": "DEBUG = True\n", "triage/__init__.py": "", "triage/views.py": DRF_VIEWS}.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PHI_LINT_NO_CACHE", raising=False)
+    settings = tmp_path / "site_conf" / "settings.py"
+
+    def findings() -> list[tuple[int, str]]:
+        out = CliRunner().invoke(main, ["check", "--format", "json", "triage/views.py"], catch_exceptions=False).stdout
+        return [(f["line"], f["code"]) for f in json.loads(out)["findings"]]
+
+    assert findings() == [] and findings() == []
+    unguarded = [(9, "PHI501")]
+    for text in (
+        GUARDED.replace("IsAuthenticated", "AllowAny"),  # open by default
+        'REST_FRAMEWORK = {"DEFAULT_THROTTLE_RATES": {"user": "60/minute"}}\n',  # DRF's own default: AllowAny
+        GUARDED + 'if DEBUG:\n    REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = []\n',  # changed after it is set
+        GUARDED + "from some_installed_package.settings import *\n",  # may set it again
+        'BASE = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}\nREST_FRAMEWORK = {**BASE}\n',
+    ):
+        settings.write_text(text)
+        assert findings() == unguarded, text
+    settings.write_text("from .local import *\n" + GUARDED + "try:\n    from .local import *\nexcept ImportError:\n    pass\n")
+    assert findings() == []  # the project's local.py sets no REST_FRAMEWORK
+    (tmp_path / "site_conf" / "local.py").write_text('REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": []}\n')
+    assert findings() == unguarded
+    (tmp_path / "site_conf" / "local.py").write_text("DEBUG = True\n")
+    (tmp_path / "wsgi.py").write_text(MANAGE.replace("site_conf.settings", "site_conf.local"))  # a second entry point
+    assert findings() == unguarded

@@ -186,6 +186,10 @@ class WebFramework:
     view_methods: frozenset[str] = frozenset()
     view_decorators: tuple[str, ...] = ()
     expects: str = ""
+    # a default guard set in the project's settings module, named by this environment variable
+    # (`DJANGO_SETTINGS_MODULE`), as `SETTING.KEY` (`REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES`)
+    settings_variable: str = ""
+    default_guard: str = ""
 
 
 @dataclass(frozen=True)
@@ -448,6 +452,8 @@ def _access_control(data: dict) -> AccessControl:
             view_methods=frozenset(entry.get("view-methods", ())),
             view_decorators=tuple(entry.get("view-decorators", ())),
             expects=entry.get("expects", ""),
+            settings_variable=entry.get("settings-variable", ""),
+            default_guard=entry.get("default-guard", ""),
         )
         for entry in data.get("framework", ())
     )

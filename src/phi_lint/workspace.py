@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 
 from phi_lint.analysis.project import ModuleMap, ProjectIndex, ProjectView
 from phi_lint.analysis.routes import may_define_router, may_mount
+from phi_lint.analysis.settings_defaults import may_use_settings_default, named_settings
 from phi_lint.cache import DEFAULT_DIR, Cache, config_digest, encode, stored_part
 from phi_lint.config import Config, FileConfigs
 from phi_lint.engine import engine_for, split_lines
@@ -96,8 +97,10 @@ class Workspace:
         self.keys: dict[str, str] = dict(settings.keys)
         self._data: dict[str, bytes | None] = {}
         self._entries: dict[str, dict | None] = {}
-        self.index = ProjectIndex(self.modules, self._open, self._worth_a_pass, self._stored if self.cache else None, self.mounters_of)
-        self._mounting: dict[str, set[str]] | None = None  # modules that mount routers -> the modules they import
+        self.index = ProjectIndex(self.modules, self._open, self._worth_a_pass, self._stored if self.cache else None, self.guarding_modules)
+        self._mounting: dict[str, set[str]] = {}  # modules that mount routers -> the modules they import
+        self._naming: dict[str, set[str]] = {}  # entry points -> the settings modules they name
+        self._scanned = False
         self.checked: dict[str, tuple[str, str, list]] = {}  # module -> (shown, config digest, findings) for the cache
 
     # ------------------------------------------------------------------ files
@@ -180,31 +183,48 @@ class Workspace:
                 found.add(hit[0])
         return found
 
-    def mounters_of(self, module: str) -> set[str]:
-        """The project modules that may mount a router of `module` (`app.include_router(notes.router,
-        dependencies=[...])` in main.py, which imports it): its routes may be guarded there, so
-        its findings depend on them. Read from the texts, without parsing: a superset."""
+    def guarding_modules(self, module: str) -> set[str]:
+        """The project modules whose code may guard the routes of `module`, so its findings depend
+        on them: those that may mount its routers (`app.include_router(notes.router,
+        dependencies=[...])` in main.py, which imports it), and, for a framework with a default
+        guard in its settings, the entry points that name the settings module and that module
+        (manage.py's DJANGO_SETTINGS_MODULE). Read from the texts, without parsing: a superset."""
         text = self._text(module)
-        access = self._engine(module).catalog.access
-        if not text or not may_define_router(text, access):
+        if not text:
             return set()
-        if self._mounting is None:
-            from phi_lint.runner import read_regular
+        access = self._engine(module).catalog.access
+        found: set[str] = set()
+        if may_define_router(text, access):
+            self._scan(access)
+            found |= {other for other, imported in self._mounting.items() if module in imported}
+        if may_use_settings_default(text, access):
+            self._scan(access)
+            found |= {m for entry, named in self._naming.items() for m in (entry, *named)}
+        return found - {module}
 
-            self._mounting = {}
-            for other in sorted(self.modules.files):
-                try:  # read, not kept: only the few modules that mount something are
-                    data = self._data[other] if other in self._data else read_regular(self.root / other)
-                except OSError:
-                    continue
-                if data is not None and may_mount(data.decode("utf-8", "replace"), access):
-                    self._mounting[other] = self.imports_of(other)
-        return {other for other, imported in self._mounting.items() if module in imported and other != module}
+    def _scan(self, access) -> None:
+        """Every module's text, once: which mount routers, which name a settings module."""
+        if self._scanned:
+            return
+        from phi_lint.runner import read_regular
+
+        self._scanned = True
+        for other in sorted(self.modules.files):
+            try:  # read, not kept: only the few modules that mount something or name settings are
+                data = self._data[other] if other in self._data else read_regular(self.root / other)
+            except OSError:
+                continue
+            text = data.decode("utf-8", "replace") if data is not None else ""
+            if may_mount(text, access):
+                self._mounting[other] = self.imports_of(other)
+            named = named_settings(text, access)
+            if named:
+                self._naming[other] = {hit[0] for hit in (self.modules.find(other, n) for n in named) if hit is not None}
 
     def compute_keys(self, wanted: Iterable[str]) -> dict[str, str]:
         """The key of every module that `wanted` import, directly or not (and of `wanted`): a hash
         of its bytes, its configuration and the keys of what it imports (and of the modules that
-        mount its routers); a module of an import cycle shares one key with the whole cycle."""
+        may guard its routes); a module of an import cycle shares one key with the whole cycle."""
         own: dict[str, str] = {}
         deps: dict[str, list[str]] = {}
         order: list[list[str]] = []  # strongly connected components, dependencies first
@@ -224,7 +244,7 @@ class Workspace:
                     on_stack.add(node)
                     data = self.data(node) or b""
                     own[node] = hashlib.sha256(data + b"\0" + config_digest(self.settings.config_for(self.root / node)).encode()).hexdigest()
-                    deps[node] = sorted(self.imports_of(node) | self.mounters_of(node))
+                    deps[node] = sorted(self.imports_of(node) | self.guarding_modules(node))
                 if i < len(deps[node]):
                     work.append((node, i + 1))
                     nxt = deps[node][i]

@@ -18,6 +18,15 @@ def module_package(path: str | None) -> list[str]:
     return [p for p in parts if p and p not in (".", "..") and p.isidentifier()]
 
 
+def imported_module(node: ast.ImportFrom, package: list[str]) -> str:
+    """The dotted module a `from ... import` names, a relative one resolved against `package`."""
+    module = node.module or ""
+    if node.level:
+        base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+        module = ".".join([*base, module] if module else base)
+    return module
+
+
 class ImportMap:
     def __init__(self, path: str | None = None, package: list[str] | None = None) -> None:
         self.names: dict[str, str] = {}
@@ -32,10 +41,7 @@ class ImportMap:
                     top = alias.name.split(".", 1)[0]
                     self.names[top] = top
             return
-        module = node.module or ""
-        if node.level:
-            base = self.package[: len(self.package) - (node.level - 1)] if node.level > 1 else self.package
-            module = ".".join([*base, module] if module else base)
+        module = imported_module(node, self.package)
         for alias in node.names:
             if alias.name == "*":
                 continue

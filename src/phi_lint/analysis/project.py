@@ -121,9 +121,9 @@ class ProjectIndex:
     def __init__(self, modules: ModuleMap, open_module: Callable[[str, "ProjectView"], ModuleAnalysis | None],
                  worth_a_pass: Callable[[str], bool],
                  stored: Callable[[str], tuple[ModuleFacts | None, dict[str, FunctionSummary]] | None] | None = None,
-                 mounters: Callable[[str], Iterable[str]] | None = None) -> None:
+                 guarding_modules: Callable[[str], Iterable[str]] | None = None) -> None:
         self.modules = modules
-        self._mounters = mounters
+        self._guarding_modules = guarding_modules
         self._open = open_module
         self._worth_a_pass = worth_a_pass
         self._interesting: dict[str, bool] = {}
@@ -229,10 +229,11 @@ class ProjectIndex:
                 self._provisional.clear()
                 return
 
-    def mounters(self, path: str) -> tuple[str, ...]:
-        """The modules that may mount a router or blueprint of a module (they import it and call
-        `include_router`, `register_blueprint`): where its routes may be guarded."""
-        return tuple(sorted(self._mounters(path))) if self._mounters is not None else ()
+    def guarding_modules(self, path: str) -> tuple[str, ...]:
+        """The modules whose code may guard a module's routes: those that may mount its routers
+        (they import it and call `include_router`, `register_blueprint`), and the entry points
+        that name the settings of its framework (`DJANGO_SETTINGS_MODULE` in manage.py)."""
+        return tuple(sorted(self._guarding_modules(path))) if self._guarding_modules is not None else ()
 
     def known_facts(self, path: str) -> ModuleFacts | None:
         """The facts of a module, if this run has them (computed or read from the cache)."""
@@ -407,9 +408,10 @@ class ProjectView:
         symbol = self.lookup(dotted)
         return symbol is not None and symbol.kind == "class" and symbol.facts.is_model
 
-    def mounters(self) -> tuple[str, ...]:
-        """The modules that may mount this module's routers (`app.include_router(notes.router)`)."""
-        return self.index.mounters(self.path)
+    def guarding_modules(self) -> tuple[str, ...]:
+        """The modules whose code may guard this module's routes (`app.include_router(notes.router,
+        dependencies=[...])` in main.py, the settings that manage.py names)."""
+        return self.index.guarding_modules(self.path)
 
     def resolve(self, dotted: str, depth: int = 0) -> tuple[str, str] | None:
         """(file, name) of a name this module imports from another module of the project

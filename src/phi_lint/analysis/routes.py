@@ -23,6 +23,7 @@ from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.facts import FlowEvent
 from phi_lint.analysis.imports import module_package
 from phi_lint.analysis.labels import LLM_RESPONSE, PATIENT_DATA, real
+from phi_lint.analysis.settings_defaults import default_guards
 from phi_lint.catalog import MODEL_KINDS, AccessControl, WebFramework, matches_any
 
 if TYPE_CHECKING:
@@ -254,6 +255,7 @@ class _RouteFinder:
         self.hooks: dict[str, list[str]] = {}  # app/router name -> guarding hooks
         self.foreign: list[Mounted] = []  # routers of other modules this one mounts
         self._includes: list[tuple[Mounted, _Mount]] = []  # (what the include call says, the app or router it mounts on)
+        self.defaults: dict[str, list[str]] = {}  # framework -> how the project's settings guard its views
         self.called: set[str] = set()
 
     # ------------------------------------------------------------------ the module's apps
@@ -272,7 +274,15 @@ class _RouteFinder:
         routes.extend(self._route_calls(body))
         for route in routes:
             route.guards.extend(self._body_checks(route.handler))
+            if not route.guards and not route.public:  # sets no guard of its own: the framework's default in the settings
+                route.guards.extend(self._settings_default(route.framework))
         return routes
+
+    def _settings_default(self, fw: WebFramework) -> list[str]:
+        if fw.name not in self.defaults:
+            view = self.m.project
+            self.defaults[fw.name] = default_guards(view, fw, self.access.public_permissions) if view is not None else []
+        return self.defaults[fw.name]
 
     def collect_mounts(self) -> None:
         """The module's apps and routers, where each is mounted (here or in another module of the
@@ -300,7 +310,7 @@ class _RouteFinder:
         if view is None or self.depth >= MAX_MOUNT_DEPTH:
             return []
         found = []
-        for other in view.mounters():
+        for other in view.guarding_modules():
             analysis = view.index.analysis(other)
             if analysis is not None:
                 found += [f for f in mounted_elsewhere(analysis, self.auth_guards, self.depth + 1) if f.target == (view.path, mount.name)]

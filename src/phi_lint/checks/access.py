@@ -91,11 +91,15 @@ class UnauthenticatedModelRoute(ModelRouteRule):
     `@token_required`). `Depends(get_db)` authenticates nobody and is not a guard. List your own
     in `auth-guards`: decorators, dependencies, mixins, permission classes, or a router or
     blueprint mounted behind a guard where phi-lint does not look (inside an app factory function,
-    or outside the project) by its dotted name (`app.api.notes.router`). Where a
-    framework authenticates every view by default (DRF `DEFAULT_PERMISSION_CLASSES`, Django's
-    `LoginRequiredMiddleware`), list the base class (`rest_framework.views.APIView`) in
-    `auth-guards`, or ignore PHI501 for those files: PHI502 still reports routes made public
-    explicitly.
+    or outside the project) by its dotted name (`app.api.notes.router`).
+
+    A DRF view that sets no permission classes of its own is guarded by the project's
+    `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` when every settings module the entry points
+    name (`DJANGO_SETTINGS_MODULE` in manage.py, wsgi.py, asgi.py) sets it to a class other than
+    `AllowAny`, directly or through a star import of the project; a value phi-lint cannot read
+    for sure guards nothing. Where another default authenticates every view (Django's
+    `LoginRequiredMiddleware`), list the base class or decorator in `auth-guards`, or ignore
+    PHI501 for those files: PHI502 still reports routes made public explicitly.
 
     ## Why is this bad?
     Whoever can call the route can send a patient's data to the model and read the model's answer
