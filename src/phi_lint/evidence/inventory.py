@@ -16,10 +16,10 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from phi_lint.analysis.endpoints import host_of, is_approved, is_loopback, region_of_host
-from phi_lint.analysis.exports import char_column
 from phi_lint.analysis.facts import CallFact, FlowEvent
 from phi_lint.analysis.labels import PATIENT_DATA, real, sanitised_labels
 from phi_lint.analysis.routes import model_events, model_flows, returns_answer, routes_of
+from phi_lint.analysis.syntax import char_column
 from phi_lint.catalog import MODEL_KINDS, Catalog, vendor_for
 from phi_lint.checks.access import what_reaches
 from phi_lint.checks.base import Context
