@@ -21,6 +21,7 @@ own. What does not resolve to a project file stays unknown: never guessed from a
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -132,7 +133,9 @@ class ProjectIndex:
         self._facts: dict[str, ModuleFacts | None] = {}
         self._summaries: dict[tuple[str, str], FunctionSummary | None] = {}
         self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()
-        self._dropped: list[ModuleAnalysis] = []  # let go of, to release once the check that did it ends
+        # let go of, to release once the check that did it ends; weakly held: one nothing holds any
+        # more is left to the collector, so that a check opening thousands of modules keeps none
+        self._dropped: list[weakref.ref[ModuleAnalysis]] = []
         self._busy: list[str] = []  # modules whose facts are being computed, innermost last
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
@@ -160,21 +163,22 @@ class ProjectIndex:
     def _keep(self, path: str, analysis: ModuleAnalysis) -> None:
         replaced = self._analyses.get(path)
         if replaced is not None and replaced is not analysis:
-            self._dropped.append(replaced)
+            self._dropped.append(weakref.ref(replaced))
         self._analyses[path] = analysis
         self._analyses.move_to_end(path)
         while len(self._analyses) > KEPT_ANALYSES:
             oldest = next(iter(self._analyses))
             if oldest in self._busy:
                 break
-            self._dropped.append(self._analyses.pop(oldest))
+            self._dropped.append(weakref.ref(self._analyses.pop(oldest)))
 
     def release_dropped(self) -> None:
         """Release the analyses no longer kept. Only between checks: one let go of during a
         check may still be read further up the stack until the check ends."""
         kept = {id(m) for m in self._analyses.values()}
-        for analysis in self._dropped:
-            if id(analysis) not in kept:
+        for ref in self._dropped:
+            analysis = ref()
+            if analysis is not None and id(analysis) not in kept:
                 analysis.release()
         self._dropped.clear()
 
@@ -221,7 +225,7 @@ class ProjectIndex:
                 old = self._facts.pop(path, None)
                 stale = self._analyses.pop(path, None)
                 if stale is not None:
-                    self._dropped.append(stale)
+                    self._dropped.append(weakref.ref(stale))
                 self._summaries = {k: v for k, v in self._summaries.items() if k[0] != path}
                 new = self._facts[path] = self._computed_facts(path)
                 changed |= new != old
