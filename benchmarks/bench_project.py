@@ -44,7 +44,6 @@ import sys
 import sysconfig
 import tempfile
 import time
-import tracemalloc
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -52,7 +51,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import collect  # noqa: E402  (the same files as the per-file benchmark)
+from bench import collect, peak  # noqa: E402  (the same files and memory pass as the per-file benchmark)
 
 GOALS = {"cold": 3.0, "warm": 0.1, "edit": 0.1, "memory MB": 400}
 EDIT = "\n\ndef _phi_lint_benchmark_edit_{n}(value):\n    return value + {n}\n"
@@ -77,16 +76,6 @@ def measure(run: Callable[[], object], repeat: int, before: Callable[[], object]
         cpu.append(cpu_now() - start_cpu)
         wall.append(time.perf_counter() - start_wall)
     return min(cpu), statistics.median(cpu), min(wall)
-
-
-def traced_peak(run: Callable[[], object]) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 # Runs the command given after it and prints its maximum resident size (KB) and CPU seconds. Linux
@@ -239,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, help="the parallel job count (default: the CPUs)")
     parser.add_argument("--no-engine", action="store_true", help="skip the per-file Engine check")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass and the CLI run")
+    parser.add_argument("--no-uncached", action="store_true", help="skip the cold check without a cache")
     parser.add_argument("--tiny", action="store_true", help="a few files of the stdlib's json package, one run")
     args = parser.parse_args(argv)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
@@ -285,8 +275,9 @@ def main(argv: list[str] | None = None) -> None:
                     return sum(len(engine.check_source(data, path)) for path, data in texts)
 
             row("per-file check (Engine, no project)", measure(per_file, repeat), floor, f"{per_file()} findings")
-        no_cache = measure(lambda: project.check(1, None), repeat)
-        row("project check, cold, -j1, no cache", no_cache, floor, f"{project.check(1, None)} findings")
+        if not args.no_uncached:
+            no_cache = measure(lambda: project.check(1, None), repeat)
+            row("project check, cold, -j1, no cache", no_cache, floor, f"{project.check(1, None)} findings")
         cold = measure(project.cold, repeat, before=project.empty_cache)
         size = sum(f.stat().st_size for f in project.cache.rglob("*") if f.is_file())
         row("project check, cold, -j1", cold, floor,
@@ -302,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
 
         if not args.no_memory:
             project.empty_cache()
-            traced = traced_peak(project.cold)
+            traced = peak(project.cold)
             maxrss, cli_cpu = cli_peak(root)
             print(f"\npeak memory: tracemalloc of one cold -j1 check {against(traced / 1e6, GOALS['memory MB'], ' MB')}; "
                   f"`phi-lint check --no-cache -j1` max resident {maxrss / 1e6:.0f} MB, {cli_cpu:.2f} CPU s")
