@@ -166,7 +166,7 @@ def test_no_python_files_is_a_warning(project: Path) -> None:
     (project / "build").mkdir()
     (project / "build" / "leak.py").write_text(LEAK)
     result = CliRunner().invoke(main, ["check", "build"])
-    assert result.exit_code == 0 and "no Python files found" in result.output
+    assert result.exit_code == 0 and "no Python, JavaScript or TypeScript files found" in result.output
 
 
 def test_rule_and_rules_commands() -> None:

@@ -584,3 +584,175 @@ def load() -> Catalog:
     catalog.control_titles = {("SOC 2" if framework == "soc2" else "HIPAA", control): title
                               for framework, titles in controls.get("titles", {}).items() for control, title in titles.items()}
     return catalog
+
+
+# ---------------------------------------------------------------- JavaScript/TypeScript
+# js-model-sdks.toml, js-log-sinks.toml and js-sources.toml: what the semgrep pack's
+# JavaScript/TypeScript rules are generated from (src/phi_lint/semgrep/javascript.py).
+
+
+@dataclass(frozen=True)
+class JsType:
+    """What an object is, and the ways code gets one."""
+
+    name: str
+    provider: str = ""
+    packages: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()  # `new Name(...)`; `Prefix*` for a family of classes
+    factories: tuple[str, ...] = ()  # `name(...)`, `ns.name(...)`
+    made_by: tuple[str, ...] = ()  # `anything.chain(...)`
+    callbacks: tuple[str, ...] = ()  # `anything.method(..., (param) => ...)`
+
+
+@dataclass(frozen=True)
+class JsCall:
+    """The calls an entry is about: any of the ways listed."""
+
+    chains: tuple[str, ...] = ()  # `anything.chain(...)`
+    on: tuple[str, ...] = ()  # with `methods`: methods of instances of these JsTypes
+    methods: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()  # `name(...)`, `ns.name(...)`
+    classes: tuple[str, ...] = ()  # `new Name(...)`
+
+
+@dataclass(frozen=True)
+class JsArguments:
+    """The arguments of a call that carry data: properties of the options object at
+    `options_at`, and whole arguments at `positions` ("*": all)."""
+
+    options: tuple[str, ...] = ()
+    options_at: int = 0
+    positions: tuple[int, ...] | str = ()
+
+
+@dataclass(frozen=True)
+class JsSink:
+    kind: str
+    call: JsCall
+    arguments: JsArguments
+    answers: bool = True  # the call's result is the model's answer (MODEL_CONTENT only)
+
+
+@dataclass(frozen=True)
+class JsHttp:
+    """HTTP calls whose body is model content when the URL is on a provider host."""
+
+    functions: tuple[str, ...]
+    arguments: JsArguments
+    url_option: str = ""  # the URL is this option, not the first argument
+
+
+@dataclass(frozen=True)
+class JsClient:
+    """Where the clients a class or factory makes send their requests (PHI301-PHI303)."""
+
+    provider: str
+    classes: tuple[str, ...] = ()
+    factories: tuple[str, ...] = ()
+    endpoint: tuple[str, ...] = ()  # options that set the endpoint (`configuration.baseURL`: nested)
+    env: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    default: str = ""  # the public endpoint when none is given ("": none phi-lint can judge)
+    default_instances: tuple[str, ...] = ()  # ready-made clients of `packages`
+    packages: tuple[str, ...] = ()
+    vertex_switch: str = ""
+
+
+@dataclass(frozen=True)
+class JsRetention:
+    chains: tuple[str, ...]
+    option: str
+    value: str
+    off: str
+    why: str
+    default: bool = False  # on unless the request turns it off
+
+
+@dataclass(frozen=True)
+class JsCatalog:
+    types: dict[str, JsType]
+    sinks: tuple[JsSink, ...]
+    answers: tuple[JsCall, ...]  # calls whose result is a model's answer besides MODEL_CONTENT sinks
+    prompts: tuple[JsCall, ...]  # calls whose result is a prompt built for a model
+    http: tuple[JsHttp, ...]
+    clients: tuple[JsClient, ...]
+    retention: tuple[JsRetention, ...]
+    tracing: dict
+    transport: dict
+    request: dict
+    records: dict
+    content_words: tuple[str, ...]
+    sanitizers: tuple[str, ...]  # function or method names that clear data in every project
+    throw: JsArguments
+
+
+def _only(entry: dict, allowed: set[str], where: str) -> dict:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} in {where}")
+    return entry
+
+
+_CALL_KEYS = {"chains", "on", "methods", "functions", "classes"}
+_ARGUMENT_KEYS = {"options", "options-at", "positions"}
+
+
+def _js_call(entry: dict) -> JsCall:
+    return JsCall(*(tuple(entry.get(k, ())) for k in ("chains", "on", "methods", "functions", "classes")))
+
+
+def _js_arguments(entry: dict) -> JsArguments:
+    positions = entry.get("positions", ())
+    return JsArguments(tuple(entry.get("options", ())), int(entry.get("options-at", 0)), positions if positions == "*" else tuple(positions))
+
+
+@functools.lru_cache(maxsize=1)
+def load_js() -> JsCatalog:
+    sdks, logs, sources = load_toml("js-model-sdks.toml"), load_toml("js-log-sinks.toml"), load_toml("js-sources.toml")
+    types: dict[str, JsType] = {}
+    sinks: list[JsSink] = []
+    for name, data in (("js-model-sdks.toml", sdks), ("js-log-sinks.toml", logs)):
+        for entry in data.get("type", ()):
+            _only(entry, {"name", "provider", "packages", "classes", "factories", "made-by", "callbacks"}, f"[[type]] of {name}")
+            types[entry["name"]] = JsType(
+                entry["name"], entry.get("provider", ""),
+                *(tuple(entry.get(k, ())) for k in ("packages", "classes", "factories", "made-by", "callbacks")),
+            )
+        for entry in data.get("sink", ()):
+            _only(entry, {"kind", "answers"} | _CALL_KEYS | _ARGUMENT_KEYS, f"[[sink]] of {name}")
+            if entry["kind"] not in SINK_KINDS:
+                raise ValueError(f"unknown sink kind {entry['kind']!r} in {name}")
+            sinks.append(JsSink(entry["kind"], _js_call(entry), _js_arguments(entry), bool(entry.get("answers", True))))
+    for sink in sinks:
+        missing = [t for t in sink.call.on if t not in types]
+        if missing:
+            raise ValueError(f"a [[sink]] is `on` the unknown type {missing[0]!r}")
+    http = []
+    for entry in sdks.get("http", ()):
+        _only(entry, {"functions", "url-option"} | _ARGUMENT_KEYS, "[[http]] of js-model-sdks.toml")
+        http.append(JsHttp(tuple(entry["functions"]), _js_arguments(entry), entry.get("url-option", "")))
+    clients = []
+    for entry in sdks.get("client", ()):
+        _only(entry, {"provider", "classes", "factories", "endpoint", "env", "region", "default", "default-instances", "packages", "vertex-switch"}, "[[client]] of js-model-sdks.toml")
+        clients.append(JsClient(
+            entry["provider"], *(tuple(entry.get(k, ())) for k in ("classes", "factories", "endpoint", "env", "region")),
+            entry.get("default", ""), tuple(entry.get("default-instances", ())), tuple(entry.get("packages", ())), entry.get("vertex-switch", ""),
+        ))
+    retention = [JsRetention(tuple(e["chains"]), e["option"], e["value"], e["off"], e["why"], bool(e.get("default", False))) for e in sdks.get("retention", ())]
+    throw = logs.get("throw", {})
+    return JsCatalog(
+        types=types,
+        sinks=tuple(sinks),
+        answers=tuple(_js_call(_only(e, _CALL_KEYS, "[[answer]]")) for e in sdks.get("answer", ())),
+        prompts=tuple(_js_call(_only(e, _CALL_KEYS, "[[prompt]]")) for e in sdks.get("prompt", ())),
+        http=tuple(http),
+        clients=tuple(clients),
+        retention=tuple(retention),
+        tracing=sdks.get("tracing", {}),
+        transport=sdks.get("transport", {}),
+        request=sources.get("request", {}),
+        records=sources.get("records", {}),
+        content_words=tuple(sources.get("content-words", ())),
+        sanitizers=tuple(sources.get("sanitizers", ())),
+        throw=_js_arguments(throw),
+    )

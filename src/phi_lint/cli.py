@@ -105,6 +105,7 @@ def main() -> None:
 def check(paths, **options) -> None:
     """Check PATHS (files or folders; default: the current folder; '-' reads stdin)."""
     from phi_lint import runner
+    from phi_lint.semgrep.run import check_script_stdin, is_script
 
     o = SimpleNamespace(**options)
     paths = list(paths) or ["."]
@@ -136,6 +137,8 @@ def check(paths, **options) -> None:
     if data is not None:
         if o.force_exclude and o.stdin_filename and runner.excluded(config)(Path(o.stdin_filename), False):
             result = runner.CheckResult([])  # as ruff does for editors: an excluded file has nothing to say
+        elif o.stdin_filename and is_script(o.stdin_filename):
+            result = check_script_stdin(data, o.stdin_filename, config)
         else:
             result = runner.check_stdin(data, o.stdin_filename or "-", config)
     else:
@@ -147,7 +150,7 @@ def check(paths, **options) -> None:
             _emit("".join(printable(runner.display_path(f)) + "\n" for f in sorted(files)), o.output_file)
             sys.exit(EXIT_CLEAN)
         if not files and not notes:
-            _say("phi-lint: warning: no Python files found under the given paths (all excluded?)")
+            _say("phi-lint: warning: no Python, JavaScript or TypeScript files found under the given paths (all excluded?)")
         try:
             result, workspace = _check_project(files, config, o, overrides)
         except ConfigError as exc:  # a nested project's pyproject.toml
@@ -261,12 +264,36 @@ def _add_noqa(result, reason: str) -> None:
 
 
 def _check_project(files: list[Path], config: Config, o: SimpleNamespace, overrides: dict):
-    """Check the files against their project (the index cached on disk), in parallel."""
+    """Check the files against their project (the index cached on disk), in parallel; the
+    JavaScript/TypeScript ones through semgrep (one run) at the same time."""
+    from phi_lint.semgrep.run import split_scripts, start
     from phi_lint.workspace import cache_folder, check_project, default_jobs, run_settings
 
-    settings = run_settings(files, config, config_for_files(o.config_path, overrides), o.project_root)
+    python, scripts = split_scripts(files)
+    config_for = config_for_files(o.config_path, overrides)
+    pending = start(scripts, config, config_for, o.jobs or 1)
+    settings = run_settings(python, config, config_for, o.project_root)
     settings = dataclasses.replace(settings, cache_folder=cache_folder(settings.root, config, o.cache_dir, o.no_cache))
-    return check_project(files, settings, o.jobs or default_jobs())
+    result, workspace = check_project(python, settings, o.jobs or default_jobs())
+    return _with_scripts(pending, result), workspace
+
+
+def check_files(files: list[Path], config: Config):
+    """`runner.check_paths`, with the JavaScript/TypeScript files through semgrep."""
+    from phi_lint import runner
+    from phi_lint.semgrep.run import split_scripts, start
+
+    python, scripts = split_scripts(files)
+    pending = start(scripts, config)
+    return _with_scripts(pending, runner.check_paths(python, config))
+
+
+def _with_scripts(pending, result):
+    """The result with semgrep's; its notes (semgrep missing, a file it gave up on) to stderr."""
+    result = pending.merge(result)
+    for note in pending.notes:
+        _say(f"phi-lint: note: {note}")
+    return result
 
 
 def _run_fixes(result, config: Config, unsafe: bool, diff: bool, show_fixes: bool, stdin: bytes | None,
@@ -375,7 +402,7 @@ def write_baseline(paths, output_file, config_path, select, ignore, extend_selec
     if output_file is None:
         output_file = _relative(config.baseline_path) if config.baseline_path else baseline.DEFAULT_FILE
     _writable_or_exit(output_file, "--output-file")
-    result = runner.check_paths(runner.discover(paths, config), config)
+    result = check_files(runner.discover(paths, config), config)
     for error in result.errors:
         _say(f"phi-lint: {error}")
     try:
@@ -495,6 +522,30 @@ def rules(output_format: str) -> None:
     for r in records:
         fix = "fix" if r["fix"] else "   "
         click.echo(f"{r['code']}  {r['name']:<28} {r['severity']:<8} {fix}  {r['summary']}")
+
+
+@main.command("semgrep-rules")
+@click.option("--output", "-o", "output", type=click.Path(file_okay=False), required=True, help="The folder to write the pack to (rules/semgrep in this repository).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Bake the policy of this pyproject.toml into the rules (approved endpoints and regions, sanitizers, vocabulary settings).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the folder differs from what the catalogue generates.")
+def semgrep_rules(output, config_path, check) -> None:
+    """Write phi-lint's rules as a semgrep pack (Python, JavaScript, TypeScript), generated from
+    the catalogue. Test files in the folder are kept; rule files no longer generated are removed."""
+    from phi_lint.semgrep import pack
+
+    try:
+        config = load_config(Path(config_path)) if config_path else Config()
+    except ConfigError as exc:
+        click.echo(f"phi-lint: config error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    folder = Path(output)
+    if check:
+        differences = pack.differences(folder, config)
+        for line in differences:
+            click.echo(line)
+        sys.exit(EXIT_FINDINGS if differences else EXIT_CLEAN)
+    written = pack.write(folder, config)
+    click.echo(f"Wrote {len(written)} rule files to {folder}.", err=True)
 
 
 @main.command()

@@ -14,7 +14,9 @@ from phi_lint.model import CheckResult, FileResult
 from phi_lint.notebook import check_notebook, is_notebook
 from phi_lint.paths import absolute
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+# JavaScript/TypeScript: checked through semgrep with the pack (phi_lint.semgrep.run)
+SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb") + SCRIPT_SUFFIXES
 
 
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
@@ -87,7 +89,7 @@ def excluded(config: Config) -> Callable[[Path, bool], bool]:
 
 
 def discover(paths: list[str], config: Config, force_exclude: bool = False, notes: list[str] | None = None) -> list[Path]:
-    """Python files under `paths`, minus excludes (default ones, config, .gitignore).
+    """Python, JavaScript and TypeScript files under `paths`, minus excludes (default ones, config, .gitignore).
     Files named explicitly are always checked unless `force_exclude`. A FIFO, socket or device
     is never read (it could block the run forever): it is left out with a line in `notes`."""
     skip = excluded(config)
