@@ -133,10 +133,12 @@ def identifiers() -> set[str]:
     return names
 
 
-# Where the expressions and the classifier part, and why: the classifier wants a case change
-# between the words of a term (`fullname` is one word to it), and judges a name by its best
-# term where the expressions accept any (`insurance_claim_id`: "claim id" or "insurance claim").
-KNOWN = {"fullname", "FULLNAME", "fullname_id", "insurance_claim_id", "drug_name_id", "has_insurance_number"}
+# Where the expressions and the classifier part, and why: the classifier splits a run of
+# lower-case letters into the vocabulary's words (`patientname`: patient, name) where the
+# expressions want a case change or a separator before a word, but they accept the words of a
+# term run together (`fullname`: "full name"); and the classifier judges a name by its best term
+# where the expressions accept any (`insurance_claim_id`: "claim id" or "insurance claim").
+KNOWN = {"fullname", "FULLNAME", "fullname_id", "insurance_claim_id", "drug_name_id", "has_insurance_number", "patientname", "memberphone"}
 
 
 def test_the_name_expressions_judge_names_as_the_classifier_does() -> None:

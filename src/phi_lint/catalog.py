@@ -682,6 +682,7 @@ class JsCatalog:
     request: dict
     records: dict
     content_words: tuple[str, ...]
+    sources: tuple[tuple[str, JsCall], ...]  # (label, calls whose result is patient data)
     sanitizers: tuple[str, ...]  # function or method names that clear data in every project
     throw: JsArguments
 
@@ -711,7 +712,7 @@ def load_js() -> JsCatalog:
     sdks, logs, sources = load_toml("js-model-sdks.toml"), load_toml("js-log-sinks.toml"), load_toml("js-sources.toml")
     types: dict[str, JsType] = {}
     sinks: list[JsSink] = []
-    for name, data in (("js-model-sdks.toml", sdks), ("js-log-sinks.toml", logs)):
+    for name, data in (("js-model-sdks.toml", sdks), ("js-log-sinks.toml", logs), ("js-sources.toml", sources)):
         for entry in data.get("type", ()):
             _only(entry, {"name", "provider", "packages", "classes", "factories", "made-by", "callbacks"}, f"[[type]] of {name}")
             types[entry["name"]] = JsType(
@@ -753,6 +754,7 @@ def load_js() -> JsCatalog:
         request=sources.get("request", {}),
         records=sources.get("records", {}),
         content_words=tuple(sources.get("content-words", ())),
+        sources=tuple((e["label"], _js_call(_only(e, _CALL_KEYS | {"label"}, "[[source]] of js-sources.toml"))) for e in sources.get("source", ())),
         sanitizers=tuple(sources.get("sanitizers", ())),
         throw=_js_arguments(throw),
     )

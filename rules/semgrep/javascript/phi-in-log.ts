@@ -4,6 +4,7 @@ import { createLogger, format, transports } from "winston";
 import { trace } from "@opentelemetry/api";
 import { Injectable, Logger } from "@nestjs/common";
 import { redact } from "@/lib/privacy";
+import pdfParse from "pdf-parse";
 
 const logger = pino({ level: "info" });
 const audit = createLogger({ format: format.json(), transports: [new transports.Console()] });
@@ -58,4 +59,12 @@ export function logDownload(element: HTMLElement, patientName: string) {
   // the DOM is not a log: a page the patient sees shows their name
   // ok: phi-in-log
   element.setAttribute("aria-label", `Download records of ${patientName}`);
+}
+
+export async function importReferral(upload: Buffer) {
+  const parsed = await pdfParse(upload);
+  // ruleid: phi-in-log
+  logger.debug({ text: parsed.text }, "referral parsed");
+  // ok: phi-in-log
+  logger.debug({ pages: parsed.numpages }, "referral parsed");
 }

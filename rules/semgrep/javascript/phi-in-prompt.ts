@@ -175,3 +175,23 @@ export async function notifyScheduler(patientEmail: string, slot: string) {
   });
   return res.ok;
 }
+
+export async function summariseDictation(recording: File) {
+  const transcription = await openai.audio.transcriptions.create({ model: "gpt-4o-transcribe", file: recording });
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o",
+    // ruleid: phi-in-prompt
+    messages: [{ role: "user", content: `Turn this dictation into a SOAP note: ${transcription.text}` }],
+  });
+  return completion.choices[0].message.content;
+}
+
+export async function describeDictationLength(recording: File) {
+  const transcription = await openai.audio.transcriptions.create({ model: "gpt-4o-transcribe", file: recording, response_format: "verbose_json" });
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    // ok: phi-in-prompt
+    messages: [{ role: "user", content: `How long to review a dictation of ${transcription.duration} seconds?` }],
+  });
+  return completion.choices[0].message.content;
+}

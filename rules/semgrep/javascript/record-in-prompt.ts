@@ -92,3 +92,23 @@ export async function outreachCadence(patientId: string) {
   });
   return completion.choices[0].message.content;
 }
+
+export async function POST(request: Request) {
+  const intake = await request.json();
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o",
+    // ruleid: record-in-prompt
+    messages: [{ role: "user", content: `Triage this intake form: ${JSON.stringify(intake)}` }],
+  });
+  return Response.json({ triage: completion.choices[0].message.content });
+}
+
+export async function PUT(request: Request) {
+  const body = await request.json();
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o",
+    // ok: record-in-prompt
+    messages: [{ role: "user", content: body.question }],
+  });
+  return Response.json({ answer: completion.choices[0].message.content });
+}

@@ -100,3 +100,25 @@ def plan_explanation(plan_name: str) -> str:
         messages=[{"role": "user", "content": f"Explain the {plan_name} plan in plain words."}],
     )
     return response.choices[0].message.content
+
+
+def soap_note(recording_path: str) -> str:
+    with open(recording_path, "rb") as audio:
+        transcript = client.audio.transcriptions.create(model="gpt-4o-transcribe", file=audio)
+    completion = client.chat.completions.create(
+        model="gpt-4o",
+        # ruleid: phi-in-prompt
+        messages=[{"role": "user", "content": f"Turn this dictation into a SOAP note: {transcript.text}"}],
+    )
+    return completion.choices[0].message.content
+
+
+def dictation_review_time(recording_path: str) -> str:
+    with open(recording_path, "rb") as audio:
+        transcript = client.audio.transcriptions.create(model="gpt-4o-transcribe", file=audio, response_format="verbose_json")
+    completion = client.chat.completions.create(
+        model="gpt-4o-mini",
+        # ok: phi-in-prompt
+        messages=[{"role": "user", "content": f"How long to review {transcript.duration} seconds of dictation?"}],
+    )
+    return completion.choices[0].message.content

@@ -98,3 +98,23 @@ def load_bundle(pk):
 
 def claude_review(text):
     return text
+
+
+def triage_intake(request):
+    intake = json.loads(request.body)
+    completion = client.chat.completions.create(
+        model="gpt-4o",
+        # ruleid: record-in-prompt
+        messages=[{"role": "user", "content": f"Triage this intake form: {json.dumps(intake)}"}],
+    )
+    return JsonResponse({"triage": completion.choices[0].message.content})
+
+
+def answer_question(request):
+    question = request.POST["question"]
+    completion = client.chat.completions.create(
+        model="gpt-4o",
+        # ok: record-in-prompt
+        messages=[{"role": "user", "content": question}],
+    )
+    return JsonResponse({"answer": completion.choices[0].message.content})

@@ -102,7 +102,7 @@ def one_of(names, quoted: bool = False) -> str:
 
 @functools.lru_cache(maxsize=16)
 def names_for(config: Config) -> NameRegexes:
-    return name_regexes(load().vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects)
+    return name_regexes(load().vocabulary, config.extra_phi_fields, config.not_phi_fields, config.phi_subjects, config.profiles)
 
 
 # ---------------------------------------------------------------- URLs

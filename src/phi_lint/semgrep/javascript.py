@@ -131,13 +131,27 @@ class JavaScript:
 
     # ------------------------------------------------------------ sources
     def sources(self, label: str) -> list[dict]:
-        return {
+        own = {
             "PHI_FIELD": self.field_sources,
             "PHI_RECORD": self.record_sources,
+            "CLINICAL_TEXT": self.clinical_sources,
             "PAYLOAD": self.payload_sources,
+            "PAYLOAD_TEXT": self.typed_payload_sources,
             "LLM_PROMPT": self.prompt_sources,
             "LLM_RESPONSE": self.response_sources,
         }[label]()
+        return own + [self._called(c, t) for l, call in self.js.sources if l == label for c, t in self.calls(call)]
+
+    def clinical_sources(self) -> list[dict]:
+        """Files uploaded with a request (the catalogue's calls come with every label)."""
+        uploads = [f"$REQ.{p}" for p in self.js.request.get("upload-properties", ())]
+        return [{"patterns": [{"pattern-either": [inside(h) for h in self.handlers()]}, either(uploads)]}] if uploads else []
+
+    def typed_payload_sources(self) -> list[dict]:
+        """A field of a request body that the user typed (`body.question`): PAYLOAD_TEXT, which
+        a whole body in a prompt is not (PHI102)."""
+        words = self.web.get("payload-text-words", ())
+        return [{"requires": "PAYLOAD", "pattern-regex": common.name_in_text(common.last_word_in(words))}] if words else []
 
     def _named(self, expression: str) -> list[dict]:
         """Names that match: identifiers and properties (in the text), subscripts by a string
@@ -176,34 +190,38 @@ class JavaScript:
             {"patterns": [{"pattern": '$CLIENT.$METHOD({..., resourceType: "$SOURCE", ...}, ...)'}, regex("$METHOD", methods), regex("$SOURCE", resource)]},
         ]
 
-    def payload_sources(self) -> list[dict]:
-        """Request bodies, in the handlers of Next.js routes and of Express-style routers, and
-        where a parameter is annotated as a request. Verbs and types are spelled out (see
-        `instances`)."""
+    def handlers(self) -> list[str]:
+        """Where a request is: the handlers of Next.js routes and of Express-style routers, and
+        functions with a parameter annotated as a request; the request is `$REQ`. Verbs and
+        types are spelled out (see `instances`)."""
         request = self.js.request
-        body = [f"$REQ.{p}" for p in request.get("body-properties", ())] + [f"$REQ.{m}(...)" for m in request.get("body-methods", ())]
-        body += [f"$REQ.{r}.{m}(...)" for r in request.get("context-requests", ()) for m in request.get("body-methods", ())]
-        handlers = []
+        out = []
         for verb in request.get("handler-exports", ()):
-            handlers += [
+            out += [
                 f"export async function {verb}($REQ, ...) {{\n  ...\n}}\n",
                 f"export function {verb}($REQ, ...) {{\n  ...\n}}\n",
                 f"export const {verb} = async ($REQ, ...) => {{\n  ...\n}}\n",
             ]
-        handlers += [
+        out += [
             "export default async function $HANDLER($REQ, $RES) {\n  ...\n}\n",
             "export default function $HANDLER($REQ, $RES) {\n  ...\n}\n",
         ]
         functions = ("($REQ, ...) => {\n  ...\n}", "async ($REQ, ...) => {\n  ...\n}", "function ($REQ, ...) {\n  ...\n}", "async function ($REQ, ...) {\n  ...\n}")
-        handlers += [f"$APP.{route}($PATH, ..., {function})\n" for route in request.get("route-methods", ()) for function in functions]
+        out += [f"$APP.{route}($PATH, ..., {function})\n" for route in request.get("route-methods", ()) for function in functions]
         for annotation in request.get("request-types", ()):
-            handlers += [
+            out += [
                 f"function $F(..., $REQ: {annotation}, ...) {{\n  ...\n}}\n",
                 f"async function $F(..., $REQ: {annotation}, ...) {{\n  ...\n}}\n",
                 f"(..., $REQ: {annotation}, ...) => {{\n  ...\n}}\n",
                 f"async (..., $REQ: {annotation}, ...) => {{\n  ...\n}}\n",
             ]
-        out = [{"patterns": [{"pattern-either": [inside(h) for h in handlers]}, either(body)]}]
+        return out
+
+    def payload_sources(self) -> list[dict]:
+        request = self.js.request
+        body = [f"$REQ.{p}" for p in request.get("body-properties", ())] + [f"$REQ.{m}(...)" for m in request.get("body-methods", ())]
+        body += [f"$REQ.{r}.{m}(...)" for r in request.get("context-requests", ()) for m in request.get("body-methods", ())]
+        out = [{"patterns": [{"pattern-either": [inside(h) for h in self.handlers()]}, either(body)]}]
         body_types = request.get("body-types", ())
         if body_types:
             out.append({"pattern-regex": common.annotated_in_text("|".join(re.escape(t) for t in body_types))})
@@ -217,7 +235,9 @@ class JavaScript:
 
     @staticmethod
     def _called(conditions: list[dict], template: str) -> dict:
-        return {"patterns": [*conditions, {"pattern": template % "..."}]} if conditions else {"pattern": template % "..."}
+        """A call as a source: its result, not its arguments (`exact`: a transcription's audio is
+        no transcript yet)."""
+        return {"exact": True, "patterns": [*conditions, {"pattern": template % "..."}]}
 
     def response_sources(self) -> list[dict]:
         calls = [s.call for s in self.js.sinks if s.kind == "MODEL_CONTENT" and s.answers] + list(self.js.answers)

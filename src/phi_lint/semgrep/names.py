@@ -36,21 +36,34 @@ _JOIN = "[_$]*"
 _PLAIN_WORD = re.compile(r"[a-z]+")
 
 
-_PLURAL = "s?"
-
-
-def _tokens(term: tuple[str, ...], plural_last: bool) -> list[str]:
-    """A term as a list of regex tokens: its letters, a join between words, and the plural the
-    classifier reads as the same word (`mrns`) after the last one."""
+def _tokens(term: tuple[str, ...], plural_last: bool, forms: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """A term as a list of regex tokens: its letters (a word with other forms the classifier
+    reads as it, `diagnosed` for `diagnosis`, as one token), a join between words, and the
+    plural it reads as the same word (`mrns`, `summaries`) after the last one."""
     out: list[str] = []
     for i, word in enumerate(term):
         if i:
             out.append(_JOIN)
-        out += list(re.escape(word)) if not word.isalpha() else list(word)
-    last = term[-1]
-    if plural_last and not last.endswith("s") and len(last) + 1 > 3:
-        out.append(_PLURAL)
+        plural = plural_last and i == len(term) - 1
+        spellings = (forms or {}).get(word, ())
+        if spellings:
+            out.append("(?:" + "|".join([_plural(word, plural), *(re.escape(w) for w in sorted(spellings))]) + ")")
+        elif plural and _plural(word, True) != word:
+            out += list(word[:-1]) + [_plural(word, True)[len(word) - 1 :]]
+        else:
+            out += list(re.escape(word)) if not word.isalpha() else list(word)
     return out
+
+
+def _plural(word: str, plural: bool) -> str:
+    """The word and the plural the classifier reads as it (`mrns`, `summaries`)."""
+    if not plural or not word.isalpha():
+        return re.escape(word)
+    if word.endswith("y") and len(word) + 2 > 4:
+        return word[:-1] + "(?:y|ies)"
+    if not word.endswith("s") and len(word) + 1 > 3:
+        return word + "s?"
+    return word
 
 
 def _trie_regex(sequences: list[list[str]]) -> str:
@@ -76,9 +89,9 @@ def _trie_regex(sequences: list[list[str]]) -> str:
     return emit(trie)
 
 
-def terms_regex(terms, plural_last: bool = True) -> str:
+def terms_regex(terms, plural_last: bool = True, forms: dict[str, tuple[str, ...]] | None = None) -> str:
     """Any of the terms, as whole words of a name."""
-    sequences = [_tokens(t, plural_last) for t in {tuple(t) for t in terms}]
+    sequences = [_tokens(t, plural_last, forms) for t in {tuple(t) for t in terms}]
     if not sequences:
         return "(?!)"
     return f"{_START}(?i:{_trie_regex(sequences)}){_END}"
@@ -120,47 +133,89 @@ _IDENTIFIER = "[A-Za-z_$][A-Za-z0-9_$]*"
 
 
 def name_regexes(vocabulary: Vocabulary, extra_fields: tuple[str, ...] = (), not_fields: tuple[str, ...] = (),
-                 subjects: tuple[str, ...] | None = None) -> NameRegexes:
-    """The expressions for a vocabulary and the configured `extra-phi-fields`, `not-phi-fields`
-    and `phi-subjects` (the classifier's constructor arguments)."""
+                 subjects: tuple[str, ...] | None = None, profiles: tuple[str, ...] = ()) -> NameRegexes:
+    """The expressions for a vocabulary and the configured `extra-phi-fields`, `not-phi-fields`,
+    `phi-subjects` and `profiles` (the classifier's constructor arguments)."""
+    from phi_lint.catalog import Category
     from phi_lint.analysis.classify import split_words
 
-    groups: dict[tuple[bool, bool], list[tuple[str, ...]]] = {(s, h): [] for s in (True, False) for h in (True, False)}
-    weak: dict[bool, list[tuple[str, ...]]] = {True: [], False: []}
-    for term, (category, strong) in vocabulary.terms.items():
+    terms = dict(vocabulary.terms)
+    subject_words = set(subjects if subjects is not None else vocabulary.subjects)
+    record_subject_words = set(subjects if subjects is not None else vocabulary.record_subjects)
+    for name in profiles:  # `profiles = ["pii"]`: users, customers, employees are subjects too
+        profile = vocabulary.profiles[name]
+        subject_words |= set(profile.get("subjects", ()))
+        record_subject_words |= set(profile.get("record-subjects", ()))
+        for term in profile.get("strong", ()):
+            terms.setdefault(tuple(term.split()), (Category(f"{name}-identifier", "identifier", profile["why"]), True))
+    forms: dict[str, tuple[str, ...]] = {}
+    for form, word in sorted(vocabulary.word_forms.items()):
+        forms[word] = forms.get(word, ()) + (form,)
+
+    def any_of(words, plural: bool = True) -> str:
+        return terms_regex([(w,) for w in words], plural, forms)
+
+    # terms by (strong, kind, flags are data): each kind has its own conditions (see `found`)
+    groups: dict[tuple[bool, str, bool], list[tuple[str, ...]]] = {}
+    weak: dict[tuple[str, bool], list[tuple[str, ...]]] = {}
+    words_of_terms: set[str] = set()
+    for term, (category, strong) in terms.items():
         if not _splittable(term):
             continue
-        health = category.kind == "health"
-        groups[strong, health].append(term)
+        kind = (category.kind, category.flags_are_data)
+        groups.setdefault((strong, *kind), []).append(term)
+        words_of_terms.update(term)
         if not strong and term in vocabulary.weak_subject_terms:
-            weak[health].append(term)
-    groups[True, False] += [w for w in map(split_words, extra_fields) if w and _splittable(w)]
-    subject = terms_regex([(w,) for w in (subjects if subjects is not None else vocabulary.subjects)])
-    record_subject = terms_regex([(w,) for w in (subjects if subjects is not None else vocabulary.record_subjects)])
-    neutral = terms_regex([(w,) for w in vocabulary.neutral_words], plural_last=False)
-    opaque = terms_regex([(w,) for w in vocabulary.opaque_words], plural_last=False)
-    record_word = terms_regex([(w,) for w in vocabulary.record_words])
-    source = terms_regex([(w,) for w in vocabulary.record_sources], plural_last=False)
+            weak.setdefault(kind, []).append(term)
+    extra = [w for w in map(split_words, extra_fields) if w and _splittable(w)]
+    if extra:
+        groups.setdefault((True, "identifier", False), []).extend(extra)
+    subject = any_of(subject_words)
+    record_subject = any_of(record_subject_words)
+    opaque = any_of(vocabulary.opaque_words, plural=False)
+    record_word = any_of(vocabulary.record_words)
+    source = any_of(vocabulary.record_sources, plural=False)
+    other_party = any_of(vocabulary.other_party_words, plural=False)
+    cohort = any_of(vocabulary.cohort_words, plural=False)
     more = f"(?={_SEP}[A-Za-z0-9])"  # another word follows
     flag = f"{_SEP}{terms_regex(vocabulary.flag_prefixes, False)}{more}"
     count = f"{_SEP}{terms_regex(vocabulary.count_prefixes, False)}{more}"
     excluded = [w for w in map(split_words, not_fields) if w and _splittable(w)]
 
-    checks = f"(?!{_CHAR}*?{neutral})(?!{count})" + (f"(?!{_SEP}{terms_regex(excluded, False)}{_SEP}{_STOP})" if excluded else "")
+    # A neutral word (singular or plural) says the name is about the data, not the data
+    # (`ssn_pattern`, `transcript_files`), unless it is a word of the term the name has
+    # (`blood_type`): those few words are neutral only where no term holds them.
+    plain = sorted(w for w in vocabulary.neutral_words if w not in words_of_terms)
+    neutral = f"(?!{_CHAR}*?{any_of(plain)})"
+    for word in sorted(vocabulary.neutral_words & words_of_terms):
+        holding = terms_regex([t for group in groups.values() for t in group if word in t], True, forms)
+        neutral += f"(?!(?!{_CHAR}*?{holding}){_CHAR}*?{any_of([word])})"
+    checks = f"{neutral}(?!{count})(?!{_CHAR}+?{cohort})" + (f"(?!{_SEP}{terms_regex(excluded, False)}{_SEP}{_STOP})" if excluded else "")
 
-    def found(terms: dict[bool, list]) -> str:
-        """A term of identifiers (not after a flag prefix: `has_ssn`) or of health information
-        (not followed by an opaque key: `diagnosis_id`)."""
+    def found(terms: dict[tuple[str, bool], list]) -> str:
+        """A term: of identifiers not after another party's word (`provider_name`); not after a
+        flag prefix unless a flag of its kind is data (`has_ssn`, not `has_hiv`); of health
+        information not followed by an opaque key (`diagnosis_id`)."""
         out = []
-        if terms[False]:
-            out.append(f"(?!{flag}){_CHAR}*?{terms_regex(terms[False])}")
-        if terms[True]:
-            out.append(f"{_CHAR}*?{terms_regex(terms[True])}(?!{_CHAR}*?{opaque}{_SEP}{_STOP})")
+        for (kind, flags_are_data), group in sorted(terms.items()):
+            if not group:
+                continue
+            term = terms_regex(group, True, forms)
+            guards = "" if flags_are_data else f"(?!{flag})"
+            if kind == "identifier":
+                guards += f"(?!{_CHAR}*?{other_party}{_CHAR}*?{term})"
+            tail = f"(?!{_CHAR}*?{opaque}{_SEP}{_STOP})" if kind == "health" else ""
+            out.append(f"{guards}{_CHAR}*?{term}{tail}")
         return f"{checks}{_either(out)}{_CHAR}*"
 
-    strong = found({h: groups[True, h] for h in (False, True)})
-    context = found({h: groups[False, h] for h in (False, True)})
-    any_term = found({h: groups[True, h] + groups[False, h] for h in (False, True)})
+    def of(strong: bool | None) -> dict[tuple[str, bool], list]:
+        out: dict[tuple[str, bool], list] = {}
+        for (is_strong, *kind), group in groups.items():
+            if strong is None or is_strong == strong:
+                out.setdefault(tuple(kind), []).extend(group)
+        return out
+
+    strong, context = found(of(True)), found(of(False))
     record = (
         f"{checks}(?:(?={_CHAR}*?{record_subject}){_CHAR}*?(?:{subject}|{record_word}){_SEP}{_STOP}"
         f"|{_CHAR}*?{source}{_SEP}{_CHAR}*?{record_word}{_SEP}{_STOP})"
@@ -170,9 +225,9 @@ def name_regexes(vocabulary: Vocabulary, extra_fields: tuple[str, ...] = (), not
         record=record,
         record_field=context,
         weak_field=found(weak),
-        person=f"(?!{_CHAR}*?{neutral})(?={_CHAR}*?{subject}){_CHAR}*?(?:{record_subject}|{record_word}){_CHAR}*",
-        weak_person=f"(?!{_CHAR}*?{neutral})(?!{_CHAR}*?(?:{record_subject}|{record_word})){_CHAR}*?{subject}{_CHAR}*",
-        any_term=any_term,
+        person=f"{neutral}(?={_CHAR}*?{subject}){_CHAR}*?(?:{record_subject}|{record_word}){_CHAR}*",
+        weak_person=f"{neutral}(?!{_CHAR}*?(?:{record_subject}|{record_word})){_CHAR}*?{subject}{_CHAR}*",
+        any_term=found(of(None)),
     )
 
 

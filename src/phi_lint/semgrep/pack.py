@@ -149,16 +149,26 @@ def message(text: dict) -> str:
 RESPONSE = "LLM_RESPONSE"
 
 
+def category_label(category: str) -> str:
+    """A label for a category of a label (`payload-text` of PAYLOAD): semgrep has no
+    categories, so the pack tracks it as a label of its own beside the label."""
+    return category.upper().replace("-", "_")
+
+
 def requires(cls, rules) -> str:
-    """A sink's `requires` for a flow rule: any of its labels and none of its `unless`.
+    """A sink's `requires` for a flow rule: any of its labels (not of the categories it leaves
+    out) and none of its `unless`.
 
     Semgrep carries the labels of a prompt into the model's answer, where the engine gives the
     answer LLM_RESPONSE alone. So a rule that reports answers (PHI202) defers to `unless`
     labels only when they did not come with an answer, and the rule it defers to (PHI201) leaves
     answers to it: between them an answer is reported once, as the engine reports it."""
     labels, unless = list(cls.labels), sorted(cls.unless)
-    need = " or ".join(labels)
-    if len(labels) > 1 and (unless or _answers_elsewhere(cls, rules)):
+    excluded = getattr(cls, "not_categories", {})
+    terms = [label if label not in excluded else f"({label} and not {' and not '.join(category_label(c) for c in sorted(excluded[label]))})"
+             for label in labels]
+    need = " or ".join(terms)
+    if len(terms) > 1 and (unless or _answers_elsewhere(cls, rules)):
         need = f"({need})"
     for label in unless:
         need += f" and not ({label} and not {RESPONSE})" if RESPONSE in labels else f" and not {label}"
@@ -177,6 +187,7 @@ def _answers_elsewhere(cls, rules) -> bool:
 def _taint_body(language: Language, cls, rules=()) -> dict | None:
     labels, unless = list(cls.labels), sorted(cls.unless)
     needed = labels + [label for label in unless if label not in labels]
+    needed += [category_label(c) for categories in getattr(cls, "not_categories", {}).values() for c in sorted(categories)]
     if "PHI_FIELD" in needed and "PHI_RECORD" not in needed:
         needed.append("PHI_RECORD")  # fields of records (`patient.email`) are fields
     if RESPONSE not in needed and (RESPONSE in labels or _answers_elsewhere(cls, rules)):
@@ -195,15 +206,15 @@ def _taint_body(language: Language, cls, rules=()) -> dict | None:
 
 
 def _merged(alternatives: list[dict], label: str) -> list[dict]:
-    """One source per label (and `requires`): semgrep matches one pattern-either faster than the
-    same alternatives as separate sources."""
-    groups: dict[str | None, list[dict]] = {}
+    """One source per label (and `requires`, `exact`): semgrep matches one pattern-either faster
+    than the same alternatives as separate sources."""
+    groups: dict[tuple[str | None, bool], list[dict]] = {}
     for alternative in alternatives:
-        condition = alternative.get("requires")
-        groups.setdefault(condition, []).append({k: v for k, v in alternative.items() if k != "requires"})
+        key = (alternative.get("requires"), bool(alternative.get("exact")))
+        groups.setdefault(key, []).append({k: v for k, v in alternative.items() if k not in ("requires", "exact")})
     out = []
-    for condition, items in groups.items():
-        source = {"label": label, **({"requires": condition} if condition else {})}
+    for (condition, exact), items in groups.items():
+        source = {"label": label, **({"requires": condition} if condition else {}), **({"exact": True} if exact else {})}
         source.update(items[0] if len(items) == 1 else {"pattern-either": items})
         out.append(source)
     return out

@@ -57,7 +57,8 @@ class Python:
         for name in sorted(set(constructors)):
             owner = next((t for t in self.type_names if name.startswith(t + ".")), None)
             if owner is not None:  # a method of another type (`chromadb.Client.get_collection`)
-                out.append((f"$MAKER.{name[len(owner) + 1:]}(...)", []))
+                pattern, conditions = glob_pattern(name[len(owner) + 1:])
+                out.append((f"$MAKER.{pattern}(...)", conditions))
             elif spec.service:
                 out.append((f'{name}("{spec.service}", ...)', []))
             else:
@@ -103,7 +104,8 @@ class Python:
                 pattern, conditions = glob_pattern(rest)
                 out.append((conditions, f"{pattern}(%s)"))
             elif "." in rest:  # a chain (`chat.completions.create`) tells the client on its own
-                out.append(([], f"$RECEIVER.{rest}(%s)"))
+                pattern, conditions = glob_pattern(rest)
+                out.append((conditions, f"$RECEIVER.{pattern}(%s)"))
             else:
                 typed.setdefault(owner, []).append(rest)
         for owner, methods in typed.items():
@@ -181,19 +183,31 @@ class Python:
                 {"pattern-regex": common.annotated_in_text(classes)},
             ]
         if label == "PAYLOAD":
-            return self.payload_sources()
+            return self.payload_sources() + self.catalogue_sources(label)
+        if label == "CLINICAL_TEXT":
+            return self.catalogue_sources(label)
+        if label == "PAYLOAD_TEXT":  # a field of a request body the user typed (`body["question"]`)
+            words = self.web.get("payload-text-words", ())
+            return [{"requires": "PAYLOAD", "pattern-regex": common.name_in_text(common.last_word_in(words))},
+                    {"requires": "PAYLOAD", "pattern-regex": common.key_in_text(common.last_word_in(words))}] if words else []
         if label == "LLM_PROMPT":
             return self.made_by_calls(lambda spec: spec.kind == "MODEL_CONTENT" and spec.returns == "prompt")
         if label == "LLM_RESPONSE":
             return self.made_by_calls(lambda spec: spec.kind == "MODEL_CONTENT" and spec.returns == "response")
         return []
 
+    def catalogue_sources(self, label: str) -> list[dict]:
+        """rules/sources.toml's calls of a label whose result is patient data whatever their
+        arguments (those that depend on a file name, a query or a URL are the engine's)."""
+        keys = [key for key, specs in sorted(self.catalog.sources.items()) for spec in specs if spec.label == label and not spec.match]
+        keys += [key for key, spec in self.catalog.source_patterns if spec.label == label and not spec.match]
+        return [{"exact": True, "patterns": [*conditions, {"pattern": template % "..."}]} for conditions, template in self.calls(keys)] if keys else []
+
     def made_by_calls(self, wanted) -> list[dict]:
         out = []
         for keys, spec in self._entries("MODEL_CONTENT"):
             if wanted(spec) and not spec.http:
-                out += [{"patterns": [*conditions, {"pattern": template % "..."}]} if conditions else {"pattern": template % "..."}
-                        for conditions, template in self.calls(keys)]
+                out += [{"exact": True, "patterns": [*conditions, {"pattern": template % "..."}]} for conditions, template in self.calls(keys)]
         return out
 
     def payload_sources(self) -> list[dict]:
