@@ -5,7 +5,8 @@ Semgrep runs offline (`--metrics=off`, the pack from a temporary folder, no regi
 policy (files under a `pyproject.toml` of their own get the rules of its policy; usually there
 is one), never once per file, and at the same time as the Python files are checked. Its
 `nosemgrep` handling is off: phi-lint reads suppression comments itself, because a suppression
-needs a reason.
+needs a reason. subprocess, shutil and tempfile are imported only when there are scripts: a check
+of Python files alone (every commit, every keystroke) does not load them.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ import dataclasses
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from phi_lint.config import Config
 from phi_lint.model import CheckResult, FileResult
+
+if TYPE_CHECKING:
+    import subprocess
+    import tempfile
 
 INSTALL_HINT = "pip install 'phi-lint[semgrep]'"
 # Command lines are kept under this many characters; more files make more runs.
@@ -38,6 +40,8 @@ def is_script(path: Path | str) -> bool:
 
 def semgrep_command() -> list[str] | None:
     """semgrep installed next to this Python (a venv's bin/), else on the PATH."""
+    import shutil
+
     here = Path(sys.executable).parent
     for candidate in (here / "semgrep", here / "semgrep.exe"):
         if candidate.is_file():
@@ -93,6 +97,9 @@ def start(files: list[Path], config: Config, config_for: Callable[[Path], Config
         n = len(files)
         run.notes.append(f"{n} JavaScript/TypeScript file{'s' if n != 1 else ''} not checked: semgrep is not installed ({INSTALL_HINT})")
         return run
+    import subprocess
+    import tempfile
+
     groups: dict[Config, list[Path]] = {}
     for file in files:
         groups.setdefault(config_for(file) if config_for else config, []).append(file)
@@ -193,6 +200,8 @@ def file_result(file: Path, shown: str, results: list[dict], parse_error: tuple[
 def check_script_stdin(data: bytes, filename: str, config: Config) -> CheckResult:
     """A JavaScript/TypeScript file read from stdin (an editor's buffer): semgrep reads a copy in
     a temporary folder; the findings name `filename`."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="phi-lint-stdin-") as folder:
         copy = Path(folder) / Path(filename).name
         copy.write_bytes(data)
