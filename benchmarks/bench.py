@@ -190,7 +190,7 @@ def run_semgrep(paths: list[str]) -> tuple[float, float, str] | None:
         return None
     pack = ROOT / "rules" / "semgrep"
     with tempfile.TemporaryDirectory() as tmp:
-        if any(pack.glob("*.yaml")):
+        if any(pack.rglob("*.yaml")):
             config, what = str(pack), "rules/semgrep"
         else:
             config, what = str(Path(tmp) / "rule.yaml"), "one inline taint rule (no rules/semgrep yet)"

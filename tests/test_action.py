@@ -143,3 +143,42 @@ def test_install_works_when_the_runners_python_is_externally_managed(action: dic
     assert Path(python).parent.parent == tmp_path / "phi-lint-venv"
     version = subprocess.run([python, "-m", "phi_lint", "version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("phi-lint ")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("git") is None or os.name == "nt", reason="needs bash and git")
+@pytest.mark.parametrize("javascript, tracked, extras", [
+    ("auto", ["api/routes.py", "web/app/api/notes/route.ts"], "[semgrep]"),
+    ("auto", ["api/routes.py", "web/node_modules/openai/index.js", "web/types/openai.d.ts"], ""),
+    ("auto", ["api/routes.py"], ""),
+    ("true", ["api/routes.py"], "[semgrep]"),
+    ("false", ["api/routes.py", "web/server/intake.js"], ""),
+])
+def test_semgrep_is_installed_when_the_paths_hold_scripts(action: dict, tmp_path: Path, javascript: str, tracked: list[str],
+                                                         extras: str) -> None:
+    """The install step adds the semgrep extra (JavaScript/TypeScript checks) as the `javascript`
+    input says: `auto` when git tracks scripts phi-lint would check under the paths. A stand-in
+    Python records the pip command instead of installing."""
+    assert action["inputs"]["javascript"]["default"] == "auto"
+    workspace = tmp_path / "workspace"
+    for name in tracked:
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text("// code\n")
+    git_env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+               "GIT_CEILING_DIRECTORIES": str(tmp_path)}
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=workspace, env=git_env, check=True, capture_output=True)
+    recorded = tmp_path / "pip-args"
+    base = tmp_path / "python3"
+    base.write_text(  # `-m venv DIR` makes DIR/bin/python, which records what it is asked to do
+        "#!/bin/sh\n"
+        'mkdir -p "$3/bin"\n'
+        f'printf \'#!/bin/sh\\necho "$@" >> "{recorded}"\\n\' > "$3/bin/python"\n'
+        'chmod +x "$3/bin/python"\n'
+    )
+    base.chmod(0o755)
+    env = {**git_env, "PHI_LINT_BASE_PYTHON": str(base), "PHI_LINT_SOURCE": "/actions/phi-lint", "RUNNER_TEMP": str(tmp_path),
+           "GITHUB_OUTPUT": str(tmp_path / "github_output"), "PHI_LINT_PATHS": ". web", "PHI_LINT_JAVASCRIPT": javascript}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step(action, "Install phi-lint")["run"]],
+                          cwd=workspace, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert recorded.read_text().split() == ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", f"/actions/phi-lint{extras}"]

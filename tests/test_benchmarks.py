@@ -31,6 +31,27 @@ def test_project_benchmark_reports_cold_warm_parallel_memory_and_edits() -> None
     assert "modules depend on it" in out
 
 
+def test_mixed_benchmark_times_the_check_against_semgrep_alone() -> None:
+    from phi_lint.semgrep.run import semgrep_command
+
+    out = run("bench_mixed.py", "--tiny")
+    assert "Python and" in out and "JavaScript/TypeScript files" in out
+    assert "phi-lint check -j1" in out
+    if semgrep_command() is None:
+        assert "semgrep is not installed" in out
+    else:
+        assert "semgrep, scripts only" in out
+
+
+def test_pack_comparison_scores_both_checkers_on_the_annotated_fixtures() -> None:
+    from phi_lint.semgrep.run import semgrep_command
+
+    out = run("pack_vs_engine.py", "--tiny")
+    assert "3 fixture files, 13 expected findings" in out
+    assert "phi-lint (the engine)             13 (100%)      0 (  0%)            0" in out
+    assert ("the Python pack in semgrep" in out) == (semgrep_command() is not None)
+
+
 def test_generated_shapes_parse_and_hold_the_flows_they_are_meant_to() -> None:
     sys.path.insert(0, str(BENCHMARKS))
     try:

@@ -248,3 +248,40 @@ def test_a_staged_route_is_checked_against_the_unstaged_wrapper_it_calls(hook_re
     assert again.returncode == 0, again.stdout + again.stderr
     cli = subprocess.run([sys.executable, "-m", "phi_lint", "check", "routes.py"], cwd=project, capture_output=True, text=True, env=env)
     assert cli.returncode == 0 and (project / ".phi-lint-cache").is_dir(), cli.stdout + cli.stderr
+
+
+NEXT_ROUTE = '''\
+// Next.js route handler: drafts a visit note from the intake form.
+import OpenAI from "openai";
+import { NextResponse } from "next/server";
+
+const openai = new OpenAI({ baseURL: "https://contoso-health.openai.azure.com/openai/v1" });
+
+export async function POST(req: Request) {
+  const intake = await req.json();
+  console.info("drafting a note for", intake.dateOfBirth);
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o",
+    messages: [{ role: "user", content: `Draft a visit note. Reason for visit: ${intake.reason}` }],
+  });
+  return NextResponse.json({ note: completion.choices[0].message.content });
+}
+'''
+
+
+def test_hook_hands_staged_typescript_to_phi_lint(hook_repo, pre_commit_home, project) -> None:
+    """The hooks cover .js/.jsx/.mjs/.cjs/.ts/.tsx: a staged route handler reaches phi-lint with the
+    Python file staged beside it. Whether semgrep checks it depends on the hook's environment
+    (`additional_dependencies: [semgrep]`, or a semgrep on the PATH); without it, one note says
+    how to install it and the Python findings stand."""
+    route = project / "app" / "api" / "notes" / "route.ts"
+    route.parent.mkdir(parents=True)
+    route.write_text(NEXT_ROUTE)
+    git("add", "-A", cwd=project)
+    result = try_repo(hook_repo, pre_commit_home, project, "phi-lint", "intake.py", "app/api/notes/route.ts")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "intake.py:15:" in out and "PHI201" in out
+    checked = "app/api/notes/route.ts:9:39: PHI201" in out
+    noted = "1 JavaScript/TypeScript file not checked: semgrep is not installed (pip install 'phi-lint[semgrep]')" in out
+    assert checked != noted, out
