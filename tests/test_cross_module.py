@@ -387,3 +387,74 @@ def per_request() -> OpenAI:
 
 def test_the_defaults_of_a_settings_instance_of_the_same_module_are_its_endpoints(tmp_path: Path) -> None:
     assert findings(tmp_path, {"app/llm.py": SETTINGS_HERE}) == {("app/llm.py", 13, "PHI301"), ("app/llm.py", 19, "PHI301")}
+
+
+ROW_LOOKUPS = '''\
+"""Row lookups for the nightly export."""
+import sqlite3
+
+DB_PATH = "clinic.db"
+
+
+def _fetch_one(key):
+    with sqlite3.connect(DB_PATH) as conn:
+        return conn.execute("SELECT * FROM patients WHERE id = ?", (key,)).fetchone()
+
+
+def row_for(key):
+    return _fetch_one(key)
+
+
+def slugify(title):
+    return "-".join(title.lower().split())
+'''
+
+NIGHTLY_EXPORT = '''\
+"""Nightly export: one line per exported row."""
+import logging
+
+from lookups import row_for, slugify
+
+log = logging.getLogger(__name__)
+
+
+def export(key, title):
+    row = row_for(key)
+    log.info("exporting %s", row)
+    log.info("exporting %s", slugify(title))
+'''
+
+
+def test_a_helper_that_calls_one_reading_patients_makes_its_callers_worth_a_pass(tmp_path: Path) -> None:
+    """nightly.py names nothing sensitive and imports no SDK: only what it imports from
+    lookups.py can make `export` worth interpreting. `row_for` names nothing sensitive either,
+    but calls `_fetch_one`, which reads the patients table: so it is, and the row it returns is
+    found in the log. `slugify`, the module's other helper, does not make a line worth a pass."""
+    from phi_lint.config import Config
+    from phi_lint.engine import Engine
+
+    assert Engine(Config()).names_worth_a_pass(ROW_LOOKUPS) == {"_fetch_one", "row_for"}
+    assert findings(tmp_path, {"lookups.py": ROW_LOOKUPS, "nightly.py": NIGHTLY_EXPORT}) == {("nightly.py", 11, "PHI202")}
+
+
+def test_what_of_a_module_is_worth_a_pass_is_read_from_its_text() -> None:
+    from phi_lint.config import Config
+    from phi_lint.engine import Engine
+
+    engine = Engine(Config())
+    helpers = (
+        "# Shared helpers of the referral service.\n"
+        "import re\n\n"
+        "@lru_cache\n"
+        "def normalise_code(code):\n"
+        "    return re.sub(r'\\\\s+', '', code)\n\n"
+        "class MemberCard:\n"
+        "    def render(self):\n"
+        "        return f'{self.member_id}'\n\n"
+        "def card_for(row):\n"
+        "    return MemberCard(row)\n"
+    )
+    assert engine.names_worth_a_pass(helpers) == {"MemberCard", "card_for"}
+    assert engine.names_worth_a_pass(helpers + "\nDEFAULT_CARD = card_for(None)\n") is None, "module-level code uses it"
+    assert engine.names_worth_a_pass(helpers + "\nfrom openai import OpenAI\n") is None, "an SDK makes all of it worth a pass"
+    assert engine.names_worth_a_pass("def add(a, b):\n    return a + b\n") == frozenset()

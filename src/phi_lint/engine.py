@@ -175,11 +175,30 @@ class Engine:
         analysis.endpoints = ModuleEndpoints(self.config, analysis)
         return analysis
 
-    def worth_a_pass(self, text: str) -> bool:
-        """Could anything in this module leak on its own: an SDK, a framework, a key, a tracing
-        switch, a sensitive name? Read from its text alone, without parsing it."""
+    def names_worth_a_pass(self, text: str) -> frozenset[str] | None:
+        """What of a module could leak on its own, read from its text without parsing it: all of
+        it (None) when it imports an SDK or a framework, holds a key or a tracing switch, or has a
+        sensitive name in its module-level code (or uses a function that has one); else the
+        top-level functions and classes whose text has a sensitive name or uses one that has
+        (often none). A name imported from the module makes the lines that use it worth
+        interpreting only then: a helper module with one patient function does not make every
+        user of its other helpers worth a pass."""
         top_modules = {m.group(1) or m.group(2) for m in _IMPORT_TOPS.finditer(text)}
-        return self._whole_module(text, top_modules, None) or self.classifier.could_match(set(_IDENTIFIERS.findall(text)), _speaks_fhir(text))
+        if self._whole_module(text, top_modules, None):
+            return None
+        fhir = _speaks_fhir(text)
+        regions = _top_level_regions(text)
+        regions.pop("__all__", None)
+        module_level = regions.pop("", set())
+        if self.classifier.could_match(module_level, fhir):
+            return None
+        worth = {name for name, identifiers in regions.items() if self.classifier.could_match(identifiers, fhir)}
+        grown = True
+        while grown:  # a function that calls one worth a pass (`fetch` -> `_load_patient`) is too
+            more = {name for name, identifiers in regions.items() if name not in worth and identifiers & worth}
+            worth |= more
+            grown = bool(more)
+        return None if module_level & worth else frozenset(worth)
 
     def _whole_module(self, text: str, top_modules: set[str], may_hold_keys: bool | None) -> bool:
         """Is every function worth interpreting: an SDK or framework import, a key, a switch?
@@ -325,6 +344,47 @@ def _kinds(names: tuple[tuple[str, str], ...], kinds: dict[str, str]) -> tuple[t
 
 def _may_hold_keys(text: str) -> bool:
     return any(word in text for word in _KEY_WORDS) or _HEX_RUN.search(text) is not None
+
+
+_TOP_LEVEL_DEFINITION = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
+_TOP_LEVEL_DOCSTRING = re.compile(r"[rRuU]?(\"\"\"|\'\'\')")
+
+
+def _top_level_regions(text: str) -> dict[str, set[str]]:
+    """The identifiers of each top-level function and class (its decorators, signature and body:
+    the lines up to the next line of module-level code), and of the module-level code under "".
+    Comments, module-level docstrings and `__all__` (names as strings) carry no data: left out
+    of both (`__all__` under its own name). Read from lines, not
+    parsed: a line of a multi-line string at column 0 counts as module-level code, which only
+    makes the module look more interesting."""
+    regions: dict[str, set[str]] = {"": set()}
+    current, decorators, closing = "", [], None
+    for line in _NEWLINE.split(text):
+        if closing is not None:  # inside a module-level docstring
+            closing = None if closing in line else closing
+            continue
+        if line.lstrip().startswith("#"):
+            continue
+        if not line or line[0] in " \t)]}":
+            regions[current].update(_IDENTIFIERS.findall(line))
+            continue
+        if line[0] == "@":
+            decorators.append(line)
+            continue
+        docstring = _TOP_LEVEL_DOCSTRING.match(line)
+        if docstring is not None:
+            quote = docstring.group(1)
+            closing = None if quote in line[docstring.end():] else quote
+            continue
+        match = _TOP_LEVEL_DEFINITION.match(line)
+        current = match.group(1) if match else "__all__" if line.startswith("__all__") else ""
+        found = regions.setdefault(current, set())
+        for part in (*decorators, line):
+            found.update(_IDENTIFIERS.findall(part))
+        decorators = []
+    for line in decorators:
+        regions[""].update(_IDENTIFIERS.findall(line))
+    return regions
 
 
 def _speaks_fhir(text: str) -> bool:

@@ -115,19 +115,20 @@ class Symbol:
 class ProjectIndex:
     """Every module of the project, looked up and analysed on demand. `open_module(path, view)`
     parses one file and gives its (not yet run) analysis, None when it cannot;
-    `worth_a_pass(path)` says, from its text, whether a module could leak on its own (an SDK, a
-    framework, a sensitive name); `stored(path)` gives what the cache holds of a module that did
-    not change, if anything."""
+    `names_worth_a_pass(path)` says, from its text, what of a module could leak on its own (None:
+    all of it, for an SDK, a framework or a sensitive name in its module-level code; else the
+    functions and classes with a sensitive name); `stored(path)` gives what the cache holds of a
+    module that did not change, if anything."""
 
     def __init__(self, modules: ModuleMap, open_module: Callable[[str, "ProjectView"], ModuleAnalysis | None],
-                 worth_a_pass: Callable[[str], bool],
+                 names_worth_a_pass: Callable[[str], frozenset[str] | None],
                  stored: Callable[[str], tuple[ModuleFacts | None, dict[str, FunctionSummary]] | None] | None = None,
                  guarding_modules: Callable[[str], Iterable[str]] | None = None) -> None:
         self.modules = modules
         self._guarding_modules = guarding_modules
         self._open = open_module
-        self._worth_a_pass = worth_a_pass
-        self._interesting: dict[str, bool] = {}
+        self._names_worth_a_pass = names_worth_a_pass
+        self._interesting: dict[str, frozenset[str] | None] = {}
         self._shown: dict[str, str] = {}
         self._stored = stored
         self._facts: dict[str, ModuleFacts | None] = {}
@@ -147,6 +148,23 @@ class ProjectIndex:
     def adopt(self, path: str, analysis: ModuleAnalysis) -> None:
         """The analysis a check made of a file: summaries asked of it later come from it."""
         self._keep(path, analysis)
+
+    def learn(self, path: str) -> None:
+        """Keep, as plain data, what the check of a module worked out (its facts, once its body
+        ran, and the summaries of the functions it ran), so that modules checked after it read
+        them instead of opening it again once its analysis is let go of."""
+        m = self._analyses.get(path)
+        if m is None or m.module_scope is None:
+            return
+        if path not in self._facts:
+            self._facts[path] = module_facts(m, path)
+            self.computed.setdefault(path, {})
+        units = [(name, info) for name, info in m.functions.items()]
+        units += [(f"{cls}.{name}", info) for cls, c in m.classes.items() for name, info in c.methods.items()]
+        for qualname, unit in units:
+            if unit.summary is not None and (path, qualname) not in self._summaries:
+                found = self._summaries[(path, qualname)] = function_summary(m, unit, unit.summary, path)
+                self.computed.setdefault(path, {})[qualname] = found
 
     def analysis(self, path: str) -> ModuleAnalysis | None:
         """The module parsed, its body run (not its functions): from memory, else opened now."""
@@ -255,10 +273,12 @@ class ProjectIndex:
             self._shown[path] = shown
         return shown
 
-    def interesting(self, path: str) -> bool:
+    def interesting(self, path: str, name: str | None = None) -> bool:
+        """Could the module (or its function or class `name`) leak on its own?"""
         if path not in self._interesting:
-            self._interesting[path] = self._worth_a_pass(path)
-        return self._interesting[path]
+            self._interesting[path] = self._names_worth_a_pass(path)
+        names = self._interesting[path]
+        return names is None or (name in names if name is not None else bool(names))
 
     # ------------------------------------------------------------------ summaries
     def summary(self, path: str, qualname: str) -> FunctionSummary | None:
@@ -429,9 +449,10 @@ class ProjectView:
         return self.index.view(path).resolve(alias, depth + 1) if alias else (path, name)
 
     def interesting(self, dotted: str) -> bool:
-        """Is the module a name comes from worth a full pass (an SDK, a framework, PHI names)?"""
+        """Is what a name stands for worth a pass: the module it comes from, or the function or
+        class of that module it names (an SDK, a framework, a sensitive name)?"""
         found = self.index.modules.find(self.path, dotted)
-        return found is not None and self.index.interesting(found[0])
+        return found is not None and self.index.interesting(found[0], found[1][0] if found[1] else None)
 
 
 def _member_of_class(path: str, cls: str, facts: ClassFacts | None, more: list[str]) -> Symbol | None:
