@@ -99,6 +99,7 @@ class Workspace:
         self.keys: dict[str, str] = dict(settings.keys)
         self._data: dict[str, bytes | None] = {}
         self._entries: dict[str, dict | None] = {}
+        self._imports: dict[str, set[str]] = {}
         self.index = ProjectIndex(self.modules, self._open, self._names_worth_a_pass, self._stored if self.cache else None, self.guarding_modules)
         self._mounting: dict[str, set[str]] = {}  # modules that mount routers -> the modules they import
         self._naming: dict[str, set[str]] = {}  # entry points -> the settings modules they name
@@ -160,6 +161,12 @@ class Workspace:
     # ------------------------------------------------------------------ keys
     def imports_of(self, module: str) -> set[str]:
         """The project modules a module may import (read from its text, without parsing it)."""
+        found = self._imports.get(module)
+        if found is None:
+            found = self._imports[module] = self._read_imports(module)
+        return found
+
+    def _read_imports(self, module: str) -> set[str]:
         text = self._text(module)
         if not text:
             return set()
@@ -443,12 +450,13 @@ def check_project(files: list[Path], settings: RunSettings, jobs: int) -> tuple[
         workspace.compute_keys(modules)
     results: dict[str, FileResult] = {}
     todo: list[Path] = []
-    for file in workspace.dependencies_first(files):
+    for file in files:
         cached = workspace.cached_result(file)
         if cached is not None:
             results[str(file)] = cached
         else:
             todo.append(file)
+    todo = workspace.dependencies_first(todo)
     entries: dict[str, dict] = {}
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
         shared = RunSettings(settings.root, settings.modules, settings.config_for, settings.cache_folder, tuple(workspace.keys.items()))

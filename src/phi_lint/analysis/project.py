@@ -140,6 +140,8 @@ class ProjectIndex:
         self._busy: list[str] = []  # modules whose facts are being computed, innermost last
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
+        self._learnt_facts: dict[str, ModuleFacts] = {}  # from checks (`learn`), until a module asks
+        self._learnt_summaries: dict[tuple[str, str], FunctionSummary] = {}
 
     def view(self, path: str) -> ProjectView:
         return ProjectView(self, path)
@@ -152,19 +154,18 @@ class ProjectIndex:
     def learn(self, path: str) -> None:
         """Keep, as plain data, what the check of a module worked out (its facts, once its body
         ran, and the summaries of the functions it ran), so that modules checked after it read
-        them instead of opening it again once its analysis is let go of."""
+        them instead of opening it again once its analysis is let go of. What no module asks
+        for is not written to the cache (a run with nothing changed reads less)."""
         m = self._analyses.get(path)
         if m is None or m.module_scope is None:
             return
         if path not in self._facts:
-            self._facts[path] = module_facts(m, path)
-            self.computed.setdefault(path, {})
+            self._learnt_facts[path] = module_facts(m, path)
         units = [(name, info) for name, info in m.functions.items()]
         units += [(f"{cls}.{name}", info) for cls, c in m.classes.items() for name, info in c.methods.items()]
         for qualname, unit in units:
             if unit.summary is not None and (path, qualname) not in self._summaries:
-                found = self._summaries[(path, qualname)] = function_summary(m, unit, unit.summary, path)
-                self.computed.setdefault(path, {})[qualname] = found
+                self._learnt_summaries[(path, qualname)] = function_summary(m, unit, unit.summary, path)
 
     def analysis(self, path: str) -> ModuleAnalysis | None:
         """The module parsed, its body run (not its functions): from memory, else opened now."""
@@ -209,6 +210,11 @@ class ProjectIndex:
                 self._provisional.add(asked_by)
             m = self._analyses.get(path)
             return module_facts(m, path) if m is not None else None
+        learnt = self._learnt_facts.pop(path, None)
+        if learnt is not None:
+            self._facts[path] = learnt
+            self.computed.setdefault(path, {})
+            return learnt
         stored = self._stored(path) if self._stored is not None else None
         if stored is not None and stored[0] is not None:
             self._facts[path] = stored[0]
@@ -286,6 +292,11 @@ class ProjectIndex:
         key = (path, qualname)
         if key in self._summaries:
             return self._summaries[key]
+        learnt = self._learnt_summaries.pop(key, None)
+        if learnt is not None:
+            self._summaries[key] = learnt
+            self.computed.setdefault(path, {})[qualname] = learnt
+            return learnt
         self._summaries[key] = None  # recursion across modules: nothing known yet
         m = self.analysis(path)
         unit = _unit(m, qualname) if m is not None else None

@@ -17,13 +17,14 @@ import functools
 import re
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.facts import FlowEvent
 from phi_lint.analysis.imports import module_package
 from phi_lint.analysis.labels import LLM_RESPONSE, PATIENT_DATA, real
 from phi_lint.analysis.settings_defaults import default_guards
+from phi_lint.analysis.syntax import names_in_text
 from phi_lint.catalog import MODEL_KINDS, AccessControl, WebFramework, matches_any
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ def mounted_elsewhere(m: ModuleAnalysis, auth_guards: tuple[str, ...] = (), dept
 
 def may_define_router(text: str, access: AccessControl) -> bool:
     """Could a module make a router or blueprint (read from its text: a superset)?"""
-    return bool(_router_words(access).search(text))
+    return _router_words(access)(text)
 
 
 def may_mount(text: str, access: AccessControl) -> bool:
@@ -155,9 +156,8 @@ def may_mount(text: str, access: AccessControl) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _router_words(access: AccessControl) -> re.Pattern:
-    names = sorted({r.rsplit(".", 1)[-1] for fw in access.frameworks for r in fw.routers})
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" if names else r"(?!)")
+def _router_words(access: AccessControl) -> Callable[[str], bool]:
+    return names_in_text(sorted({r.rsplit(".", 1)[-1] for fw in access.frameworks for r in fw.routers}))
 
 
 @functools.lru_cache(maxsize=4)

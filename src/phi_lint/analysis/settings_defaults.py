@@ -16,9 +16,10 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from phi_lint.analysis.imports import imported_module
+from phi_lint.analysis.syntax import names_in_text
 from phi_lint.catalog import AccessControl, WebFramework, matches_any
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ _UNSET = object()  # the module does not set it
 def may_use_settings_default(text: str, access: AccessControl) -> bool:
     """Could a module define views of a framework that has a default in the settings (it names
     the framework's package)? Read from its text: a superset."""
-    return bool(_framework_words(access).search(text))
+    return _framework_words(access)(text)
 
 
 def named_settings(text: str, access: AccessControl) -> list[str]:
@@ -41,9 +42,9 @@ def named_settings(text: str, access: AccessControl) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _framework_words(access: AccessControl) -> re.Pattern:
-    tops = sorted({n.split(".", 1)[0] for fw in access.frameworks if fw.settings_variable for n in (*fw.view_bases, *fw.view_decorators)})
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, tops)) + r")\b" if tops else r"(?!)")
+def _framework_words(access: AccessControl) -> Callable[[str], bool]:
+    return names_in_text(sorted({n.split(".", 1)[0] for fw in access.frameworks if fw.settings_variable
+                                 for n in (*fw.view_bases, *fw.view_decorators)}))
 
 
 @functools.lru_cache(maxsize=4)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+from typing import Callable
 
 # Methods that put their arguments into the object they are called on (`turns.append(msg)`).
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"})
@@ -146,3 +148,13 @@ def char_column(lines: list[str], line: int, byte_col: int) -> int:
     if text.isascii():
         return byte_col
     return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+def names_in_text(names: list[str]) -> Callable[[str], bool]:
+    """A test of whether a text names one of `names` as a whole word. Substrings first: an
+    alternation between word boundaries is tried at every position of the text (0.2 ms a file,
+    for every file of a project, each run), and most files hold none of the names at all."""
+    if not names:
+        return lambda text: False
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    return lambda text: any(name in text for name in names) and pattern.search(text) is not None
