@@ -60,6 +60,23 @@ def config_for_files(config_path: str | None, overrides: dict) -> FileConfigs | 
     return FileConfigs(overrides=tuple(sorted((k, v) for k, v in overrides.items() if v is not None)), validate=_known_codes)
 
 
+
+_FILES_AND_RULES = (
+    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml)."),
+    click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list)."),
+    click.option("--ignore", help="Comma-separated rule codes or prefixes to disable."),
+    click.option("--extend-select", help="Rule codes or prefixes to enable in addition."),
+    click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay)."),
+    click.option("--extend-exclude", help="Comma-separated globs to exclude in addition."),
+)
+
+
+def _files_and_rules(command):
+    """The options by which `check`, `baseline` and `report` choose their configuration, rules and files."""
+    for option in reversed(_FILES_AND_RULES):
+        command = option(command)
+    return command
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="phi-lint")
 def main() -> None:
@@ -72,12 +89,7 @@ def main() -> None:
 @click.option("--format", "--output-format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format (--output-format is ruff's name for it).")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file.")
-@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
-@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
-@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+@_files_and_rules
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named explicitly (pre-commit passes files).")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Skip files .gitignore ignores (default: on).")
 @click.option("--stdin-filename", help="The path to report for source read from stdin ('-').")
@@ -380,12 +392,7 @@ def _ci_inputs(baseline_file: str | None, diff_base: str | None, start: Path):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Where to write the baseline [default: `baseline` in [tool.phi-lint], else .phi-lint-baseline.json].")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
-@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
-@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
-@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+@_files_and_rules
 def write_baseline(paths, output_file, config_path, select, ignore, extend_select, exclude, extend_exclude) -> None:
     """Record today's findings in PATHS as accepted: `check --baseline FILE` then reports only new ones."""
     from phi_lint import baseline, runner
@@ -420,12 +427,7 @@ def write_baseline(paths, output_file, config_path, select, ignore, extend_selec
 @click.option("--format", "output_format", type=click.Choice(("html", "markdown", "json")), default="html", show_default=True,
               help="html: one self-contained page; markdown: GitHub-flavoured (a job summary); json: the same data for other tools.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to a file (default: standard output).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml).")
-@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
-@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--extend-select", help="Rule codes or prefixes to enable in addition.")
-@click.option("--exclude", help="Comma-separated globs to exclude (replaces the configured list; defaults stay).")
-@click.option("--extend-exclude", help="Comma-separated globs to exclude in addition.")
+@_files_and_rules
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Count the findings this baseline accepts as accepted risks.")
 @click.option("--diff-base", metavar="REV", help="Also list the findings fixed since REV (its merge base with HEAD).")
 @click.option("--date", "report_date", metavar="YYYY-MM-DD", help="The date the report states (default: SOURCE_DATE_EPOCH, else today).")
