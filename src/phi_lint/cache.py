@@ -139,7 +139,7 @@ class Cache:
             handle, temporary = tempfile.mkstemp(dir=self._entries, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(entry, out, separators=(",", ":"))
+                    out.write(json.dumps(entry, separators=(",", ":")))  # dumps: the C encoder (dump streams in Python)
                 os.replace(temporary, self._file(module))
             except BaseException:
                 try:

@@ -187,12 +187,15 @@ class Engine:
         if self._whole_module(text, top_modules, None):
             return None
         fhir = _speaks_fhir(text)
+        sensitive = {name for name in set(_IDENTIFIERS.findall(text)) if self.classifier.could_match((name,), fhir)}
+        if not sensitive:  # most modules: no region to look at
+            return frozenset()
         regions = _top_level_regions(text)
         regions.pop("__all__", None)
         module_level = regions.pop("", set())
-        if self.classifier.could_match(module_level, fhir):
+        if module_level & sensitive:
             return None
-        worth = {name for name, identifiers in regions.items() if self.classifier.could_match(identifiers, fhir)}
+        worth = {name for name, identifiers in regions.items() if identifiers & sensitive}
         grown = True
         while grown:  # a function that calls one worth a pass (`fetch` -> `_load_patient`) is too
             more = {name for name, identifiers in regions.items() if name not in worth and identifiers & worth}

@@ -100,6 +100,7 @@ class Workspace:
         self._data: dict[str, bytes | None] = {}
         self._entries: dict[str, dict | None] = {}
         self._imports: dict[str, set[str]] = {}
+        self._module_of: dict[str, str | None] = {}  # path as given -> module (resolving a path is slow)
         self.index = ProjectIndex(self.modules, self._open, self._names_worth_a_pass, self._stored if self.cache else None, self.guarding_modules)
         self._mounting: dict[str, set[str]] = {}  # modules that mount routers -> the modules they import
         self._naming: dict[str, set[str]] = {}  # entry points -> the settings modules they name
@@ -109,10 +110,13 @@ class Workspace:
     # ------------------------------------------------------------------ files
     def module_of(self, path: Path) -> str | None:
         """The project-relative POSIX path of a file under the root; None outside it."""
-        try:
-            return absolute(path).relative_to(self.root).as_posix()
-        except ValueError:
-            return None
+        key = str(path)
+        if key not in self._module_of:
+            try:
+                self._module_of[key] = absolute(path).relative_to(self.root).as_posix()
+            except ValueError:
+                self._module_of[key] = None
+        return self._module_of[key]
 
     def data(self, module: str) -> bytes | None:
         if module not in self._data:
@@ -335,12 +339,9 @@ class Workspace:
         return FileResult(shown, list(findings[2]), data.decode("utf-8", "replace"))
 
     def check(self, path: Path) -> FileResult:
-        """Check one file against the project (the cached result when it is still valid)."""
+        """Check one file against the project (check_project has looked in the cache already)."""
         from phi_lint.runner import display_path, read_regular
 
-        cached = self.cached_result(path)
-        if cached is not None:
-            return cached
         shown = display_path(path)
         module = self.module_of(path)
         try:
