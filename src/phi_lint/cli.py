@@ -60,7 +60,6 @@ def config_for_files(config_path: str | None, overrides: dict) -> FileConfigs | 
     return FileConfigs(overrides=tuple(sorted((k, v) for k, v in overrides.items() if v is not None)), validate=_known_codes)
 
 
-
 _FILES_AND_RULES = (
     click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Path to a pyproject.toml (or phi-lint.toml)."),
     click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the configured list)."),
@@ -76,6 +75,7 @@ def _files_and_rules(command):
     for option in reversed(_FILES_AND_RULES):
         command = option(command)
     return command
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="phi-lint")

@@ -356,10 +356,10 @@ _TOP_LEVEL_DOCSTRING = re.compile(r"[rRuU]?(\"\"\"|\'\'\')")
 def _top_level_regions(text: str) -> dict[str, set[str]]:
     """The identifiers of each top-level function and class (its decorators, signature and body:
     the lines up to the next line of module-level code), and of the module-level code under "".
-    Comments, module-level docstrings and `__all__` (names as strings) carry no data: left out
-    of both (`__all__` under its own name). Read from lines, not
-    parsed: a line of a multi-line string at column 0 counts as module-level code, which only
-    makes the module look more interesting."""
+    Comments, strings that start at column 0 (docstrings) and `__all__` (names as strings) carry
+    no data: left out (`__all__` under its own name). Read from lines, not parsed: any other line
+    of a multi-line string at column 0 counts as module-level code, which only makes the module
+    look more interesting."""
     regions: dict[str, set[str]] = {"": set()}
     current, decorators, closing = "", [], None
     for line in _NEWLINE.split(text):
