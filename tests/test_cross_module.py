@@ -458,3 +458,27 @@ def test_what_of_a_module_is_worth_a_pass_is_read_from_its_text() -> None:
     assert engine.names_worth_a_pass(helpers + "\nDEFAULT_CARD = card_for(None)\n") is None, "module-level code uses it"
     assert engine.names_worth_a_pass(helpers + "\nfrom openai import OpenAI\n") is None, "an SDK makes all of it worth a pass"
     assert engine.names_worth_a_pass("def add(a, b):\n    return a + b\n") == frozenset()
+
+
+def test_exporting_a_busy_module_that_looks_itself_up_ends(monkeypatch) -> None:
+    """An import cycle's module is busy while its facts are computed; a module that asks for them
+    then gets what is known so far, exported from its half-run analysis. Exporting can look the
+    module up again (a client made by a factory named through the module's own dotted name):
+    that lookup gets nothing rather than exporting again, for ever (seen on a site-packages)."""
+    import phi_lint.analysis.project as project
+    from phi_lint.analysis.exports import ModuleFacts
+
+    index = project.ProjectIndex(project.ModuleMap(Path("."), ["app/clients.py"]), lambda path, view: None,
+                                 lambda path: frozenset())
+    exports = []
+
+    def exporting(m, path):
+        exports.append(path)
+        assert index.facts(path, asked_by=path) is None  # looked up again while exporting: nothing yet
+        return ModuleFacts(path)
+
+    monkeypatch.setattr(project, "module_facts", exporting)
+    index._busy.append("app/clients.py")
+    index._analyses["app/clients.py"] = object()  # its analysis, half run
+    assert index.facts("app/clients.py", asked_by="app/notes.py") == ModuleFacts("app/clients.py")
+    assert exports == ["app/clients.py"]

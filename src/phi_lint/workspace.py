@@ -357,10 +357,10 @@ class Workspace:
             if is_notebook(shown):
                 return check_notebook(engine, data, shown, project=view)
             findings = engine.check_source(data, shown, project=view)
+            if module is not None:
+                self.index.learn(module)
         except Exception as exc:  # a bug in phi-lint must not hide the other files' findings
             return FileResult(shown, [], None, error=f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
-        if module is not None:
-            self.index.learn(module)
         if module is not None and module in self.keys:
             self.checked[module] = (shown, config_digest(config), findings)
         return FileResult(shown, findings, data.decode("utf-8", "replace"))

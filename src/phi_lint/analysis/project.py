@@ -139,6 +139,7 @@ class ProjectIndex:
         self._dropped: list[weakref.ref[ModuleAnalysis]] = []
         self._busy: list[str] = []  # modules whose facts are being computed, innermost last
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
+        self._exporting: set[str] = set()  # busy modules whose facts so far are being exported
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
         self._learnt_facts: dict[str, ModuleFacts] = {}  # from checks (`learn`), until a module asks
         self._learnt_summaries: dict[tuple[str, str], FunctionSummary] = {}
@@ -209,7 +210,13 @@ class ProjectIndex:
             if asked_by is not None:
                 self._provisional.add(asked_by)
             m = self._analyses.get(path)
-            return module_facts(m, path) if m is not None else None
+            if m is None or path in self._exporting:  # exporting them looked the module up again
+                return None
+            self._exporting.add(path)
+            try:
+                return module_facts(m, path)
+            finally:
+                self._exporting.discard(path)
         learnt = self._learnt_facts.pop(path, None)
         if learnt is not None:
             self._facts[path] = learnt
