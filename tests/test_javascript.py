@@ -9,8 +9,11 @@ mapping of its reports is also tested on reports written here, without semgrep.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -137,6 +140,7 @@ def project(tmp_path_factory) -> Path:
         "backend/admit.py": PYTHON,
         "node_modules/leaky/index.js": EXPRESS,
         ".next/server/app/page.js": EXPRESS,
+        "admin/out/_next/static/chunks/4f2a9c.js": EXPRESS,  # a static export shipped inside a package
         "generated/client.mjs": EXPRESS,
         "broken/half.ts": "export function f( {\n  return 1;\n",
     }.items():
@@ -171,7 +175,7 @@ def test_one_run_checks_python_and_scripts_and_excludes_build_output(json_report
         ("server/notes.js", 4, "PHI202"),
         ("backend/admit.py", 7, "PHI201"),
         ("broken/half.ts", 1, "PHI900"),
-    }, "node_modules, .next, .gitignore'd files and per-file-ignores stay out; the rest is in"
+    }, "node_modules, .next, _next, .gitignore'd files and per-file-ignores stay out; the rest is in"
     suppressed = [(f["line"], f["code"], f["suppression"]["reason"]) for f in json_report["suppressed"]]
     assert suppressed == [(12, "PHI201", "the audit log is inside the PHI boundary"), (13, "PHI201", None)]
 
@@ -227,6 +231,25 @@ def test_without_semgrep_one_note_says_how_to_install_it(project: Path, monkeypa
     assert len(notes) == 1 and "pip install 'phi-lint[semgrep]'" in notes[0] and "4 JavaScript/TypeScript files" in notes[0]
     assert result.exit_code == 1 and "backend/admit.py:7:" in result.output
     assert not re.search(r"\.(?:ts|js|cjs):\d+:", result.output)
+
+
+HANGING_SEMGREP = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # holds the pipes, as semgrep-core does
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="process groups")
+def test_a_semgrep_run_that_hangs_is_stopped_and_its_files_reported_unchecked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semgrep_run, "semgrep_command", lambda: [sys.executable, "-c", HANGING_SEMGREP])
+    monkeypatch.setattr(semgrep_run, "_WAIT_SECONDS", 2)
+    monkeypatch.setattr(semgrep_run, "_WAIT_PER_FILE", 0)
+    started = time.monotonic()
+    result = run(project, monkeypatch, "check", "--format", "concise", ".")
+    assert time.monotonic() - started < 30, "stopped, with what it started"
+    assert "semgrep did not finish within 2 s: 4 JavaScript/TypeScript file(s) not checked" in result.output
+    assert result.exit_code == 2 and "backend/admit.py:7:" in result.output, "the Python results stand"
 
 
 def test_typescript_from_stdin_is_checked_as_its_file(monkeypatch: pytest.MonkeyPatch, project: Path) -> None:

@@ -15,7 +15,7 @@ from phi_lint.paths import absolute
 
 DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "*.egg-info", ".ipynb_checkpoints",
                     # JavaScript/TypeScript build output, generated and declaration files
-                    ".next", ".nuxt", ".output", ".svelte-kit", ".turbo", ".vercel", ".parcel-cache", "coverage", "*.min.js", "*.d.ts")
+                    ".next", "_next", ".nuxt", ".output", ".svelte-kit", ".turbo", ".vercel", ".parcel-cache", "coverage", "*.min.js", "*.d.ts")
 DEFAULT_REDACTOR = "phi_lint.redact.redact"
 DEFAULT_PSEUDONYMIZER = "phi_lint.redact.pseudonymize"
 ALL_APPROVED = "*"  # in `allowed-prompt-data`: every approved endpoint

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     import tempfile
 
 INSTALL_HINT = "pip install 'phi-lint[semgrep]'"
+# How long a run may take before it is stopped: semgrep's own per-file timeout does not cover a
+# run that hangs (seen on a package's minified Next.js bundles: semgrep waited for ever).
+_WAIT_SECONDS, _WAIT_PER_FILE = 300, 5
 # Command lines are kept under this many characters; more files make more runs.
 _ARGUMENT_BUDGET = 100_000
 
@@ -68,9 +71,18 @@ class ScriptRun:
         """(results by file, errors). Notes for the user are in `notes`."""
         out: list[FileResult] = []
         errors: list[str] = []
+        if not self._jobs:  # no scripts: a check of Python files alone loads no subprocess
+            return out, errors
+        import subprocess
+
         for process, config, files, folder in self._jobs:
+            wait = _WAIT_SECONDS + _WAIT_PER_FILE * len(files)
             try:
-                stdout, stderr = process.communicate()
+                stdout, stderr = process.communicate(timeout=wait)
+            except subprocess.TimeoutExpired:
+                _stop(process)
+                errors.append(f"semgrep did not finish within {wait} s: {len(files)} JavaScript/TypeScript file(s) not checked")
+                continue
             finally:
                 folder.cleanup()
             try:
@@ -85,6 +97,20 @@ class ScriptRun:
             out += mapped
             self.notes += notes
         return out, errors
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill a semgrep run and what it started (semgrep-core holds the pipes open too)."""
+    import signal
+
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)  # its own process group: start_new_session
+        else:
+            process.kill()
+    except OSError:
+        pass
+    process.communicate()
 
 
 def start(files: list[Path], config: Config, config_for: Callable[[Path], Config] | None = None, jobs: int = 1) -> ScriptRun:
@@ -112,7 +138,8 @@ def start(files: list[Path], config: Config, config_for: Callable[[Path], Config
                     "--disable-nosem", "--quiet", "--no-git-ignore", "--timeout", "30", "--jobs", str(max(jobs, 1)),
                     "--", *(str(f) for f in chunk)]
             env = dict(os.environ, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
-            process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+            process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
+                                       start_new_session=True)
             run._jobs.append((process, policy, chunk, folder))
     return run
 
