@@ -77,12 +77,15 @@ def best(command: list[str], cwd: Path, repeat: int) -> tuple[float, float, int]
     return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]
 
 
-def semgrep_command(config: list[Path], files: list[Path]) -> list[str] | None:
-    semgrep = shutil.which("semgrep", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+def semgrep_alone(config: list[Path], files: list[Path]) -> list[str] | None:
+    """semgrep with these rule folders on these files, found where `phi-lint check` finds it."""
+    from phi_lint.semgrep.run import semgrep_command
+
+    semgrep = semgrep_command()
     if semgrep is None:
         return None
     configs = [arg for folder in config for arg in ("--config", str(folder))]
-    return [semgrep, "scan", *configs, "--json", "--metrics=off", "--disable-version-check", "--quiet",
+    return [*semgrep, "scan", *configs, "--json", "--metrics=off", "--disable-version-check", "--quiet",
             "--disable-nosem", "--no-git-ignore", "--jobs", "1", "--timeout", "30", "--", *map(str, files)]
 
 
@@ -104,9 +107,9 @@ def main(argv: list[str] | None = None) -> None:
         steps = {
             "phi-lint check -j1": phi_lint[:4] + ["-j1"] + phi_lint[4:],
             "phi-lint check (default -j)": phi_lint,
-            "semgrep, whole pack": semgrep_command([ROOT / "rules" / "semgrep" / "python", ROOT / "rules" / "semgrep" / "javascript"],
+            "semgrep, whole pack": semgrep_alone([ROOT / "rules" / "semgrep" / "python", ROOT / "rules" / "semgrep" / "javascript"],
                                                    python + scripts),
-            "semgrep, scripts only": semgrep_command([ROOT / "rules" / "semgrep" / "javascript"], scripts),
+            "semgrep, scripts only": semgrep_alone([ROOT / "rules" / "semgrep" / "javascript"], scripts),
         }
         if args.tiny:  # the whole pack compiles its Python rules for ~15 s before the first file
             steps = {name: steps[name] for name in ("phi-lint check -j1", "semgrep, scripts only")}

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,7 +55,9 @@ def engine_findings(groups: dict) -> dict[Path, set[tuple[int, str]]]:
 def pack_findings(groups: dict) -> dict[Path, set[tuple[int, str]]] | None:
     from phi_lint.semgrep.pack import dump, rules_for
 
-    semgrep = shutil.which("semgrep", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    from phi_lint.semgrep.run import semgrep_command
+
+    semgrep = semgrep_command()
     if semgrep is None:
         return None
     found: dict[Path, set[tuple[int, str]]] = {}
@@ -65,7 +65,7 @@ def pack_findings(groups: dict) -> dict[Path, set[tuple[int, str]]] | None:
         with tempfile.TemporaryDirectory() as folder:
             rules = Path(folder) / "python.yaml"
             rules.write_text(dump({"rules": rules_for(config, "python")}), encoding="utf-8")
-            done = subprocess.run([semgrep, "scan", "--config", str(rules), "--json", "--metrics=off", "--disable-version-check",
+            done = subprocess.run([*semgrep, "scan", "--config", str(rules), "--json", "--metrics=off", "--disable-version-check",
                                    "--quiet", "--disable-nosem", "--no-git-ignore", "--", *map(str, files)], capture_output=True, check=False)
         by_name = {str(f): f for f in files}
         found.update({f: set() for f in files})
