@@ -219,3 +219,17 @@ def sanitizer_names(config: Config, defaults: tuple[str, ...] = ()) -> tuple[lis
         last = name.rsplit(".", 1)[-1]
         (functions if is_function_path(name) or "." not in name else methods).add(last)
     return sorted(functions), sorted(methods)
+
+
+def pattern_rules(language, builders: dict) -> dict[str, dict]:
+    """A language's pattern rule bodies by code, from its builders (those with nothing to match
+    left out). PHI303 only under a policy that approves regions: without one, no region is
+    unapproved."""
+    out = {}
+    for code, build in builders.items():
+        if code == "PHI303" and not language.config.approved_regions:
+            continue
+        body = build(language)
+        if body:
+            out[code] = body
+    return out

@@ -270,5 +270,5 @@ class JavaScript:
     def pattern_rules(self) -> dict[str, dict]:
         from phi_lint.semgrep import javascript_patterns
 
-        return javascript_patterns.rules(self)
+        return common.pattern_rules(self, javascript_patterns.BUILDERS)
 

@@ -13,22 +13,6 @@ from phi_lint.semgrep.common import QUOTE, either, one_of, regex
 from phi_lint.semgrep.names import NameRegexes, terms_regex
 
 
-def rules(js) -> dict[str, dict]:
-    """Rule bodies by code, for the JavaScript language object `js`."""
-    out = {
-        "PHI204": tracing(js),
-        "PHI301": endpoints(js),
-        "PHI302": transport(js),
-        "PHI304": retention(js),
-        "PHI401": keys(js),
-    }
-    if js.config.approved_regions:  # a region is only unapproved against a policy
-        out["PHI303"] = regions(js)
-    return {code: body for code, body in out.items() if body}
-
-
-
-
 def _rule(alternatives: list[dict], focus: str | None = None) -> dict:
     patterns: list[dict] = [{"pattern-either": alternatives}]
     if focus:
@@ -190,3 +174,7 @@ def keys(js) -> dict:
             alternatives.append({"patterns": [{"pattern": shape}, regex("$NAME", quoted), regex("$KEY", plain), {"focus-metavariable": "$KEY"}]})
     # a constant's uses are not more keys: match literals only
     return {"options": {"constant_propagation": False}, "patterns": [{"pattern-either": alternatives}]}
+
+
+# The pattern rules (common.pattern_rules builds them), by code.
+BUILDERS = {"PHI204": tracing, "PHI301": endpoints, "PHI302": transport, "PHI303": regions, "PHI304": retention, "PHI401": keys}

@@ -258,4 +258,4 @@ class Python:
     def pattern_rules(self) -> dict[str, dict]:
         from phi_lint.semgrep import python_patterns
 
-        return python_patterns.rules(self)
+        return common.pattern_rules(self, python_patterns.BUILDERS)

@@ -16,19 +16,6 @@ TRUTHY = f"^(?:True|{QUOTE}(?i:true|1|yes|on){QUOTE})$"
 TLS_KEYWORDS = ("verify", "verify_ssl", "ssl")
 
 
-def rules(py) -> dict[str, dict]:
-    out = {
-        "PHI204": tracing(py),
-        "PHI301": endpoints(py),
-        "PHI302": transport(py),
-        "PHI304": retention(py),
-        "PHI401": keys(py),
-    }
-    if py.config.approved_regions:  # a region is only unapproved against a policy
-        out["PHI303"] = regions(py)
-    return {code: body for code, body in out.items() if body}
-
-
 def _call(name: str, args: str = "...") -> tuple[str, list[dict]]:
     pattern, conditions = glob_pattern(name)
     return f"{pattern}({args})", conditions
@@ -222,3 +209,6 @@ def keys(py) -> dict:
     # a constant's uses are not more keys: match literals only
     return {"options": {"constant_propagation": False}, "patterns": [{"pattern-either": alternatives}]}
 
+
+# The pattern rules (common.pattern_rules builds them), by code.
+BUILDERS = {"PHI204": tracing, "PHI301": endpoints, "PHI302": transport, "PHI303": regions, "PHI304": retention, "PHI401": keys}
