@@ -238,54 +238,19 @@ class Workspace:
         """The key of every module that `wanted` import, directly or not (and of `wanted`): a hash
         of its bytes, its configuration and the keys of what it imports (and of the modules that
         may guard its routes); a module of an import cycle shares one key with the whole cycle."""
-        own: dict[str, str] = {}
         deps: dict[str, list[str]] = {}
-        order: list[list[str]] = []  # strongly connected components, dependencies first
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        stack: list[str] = []
-        on_stack: set[str] = set()
-        for start in wanted:
-            if start in index:
-                continue
-            work = [(start, 0)]
-            while work:
-                node, i = work.pop()
-                if i == 0:
-                    index[node] = low[node] = len(index)
-                    stack.append(node)
-                    on_stack.add(node)
-                    data = self.data(node) or b""
-                    own[node] = hashlib.sha256(data + b"\0" + config_digest(self.settings.config_for(self.root / node)).encode()).hexdigest()
-                    deps[node] = sorted(self.imports_of(node) | self.guarding_modules(node))
-                if i < len(deps[node]):
-                    work.append((node, i + 1))
-                    nxt = deps[node][i]
-                    if nxt not in index:
-                        work.append((nxt, 0))
-                    elif nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                    continue
-                for dep in deps[node]:
-                    if dep in on_stack and dep != node:
-                        low[node] = min(low[node], low[dep])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    order.append(sorted(component))
-                elif work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
+
+        def deps_of(node: str) -> list[str]:
+            deps[node] = sorted(self.imports_of(node) | self.guarding_modules(node))
+            return deps[node]
+
         keys: dict[str, str] = {}
-        for component in order:
+        for component in dependency_order(wanted, deps_of):
             digest = hashlib.sha256()
             for member in component:
-                digest.update(own[member].encode())
+                data = self.data(member) or b""
+                config = config_digest(self.settings.config_for(self.root / member))
+                digest.update(hashlib.sha256(data + b"\0" + config.encode()).hexdigest().encode())
             outside = sorted({keys[d] for member in component for d in deps[member] if d not in component})
             digest.update("".join(outside).encode())
             for member in component:
@@ -295,29 +260,9 @@ class Workspace:
 
     def dependencies_first(self, files: list[Path]) -> list[Path]:
         """`files` with the modules each imports before it (import cycles in any order)."""
-        by_module = {self.module_of(f): f for f in files}
-        seen: set[str] = set()
-        out: list[Path] = []
-        for file in files:
-            start = self.module_of(file)
-            if start is None:
-                out.append(file)
-                continue
-            if start in seen:
-                continue
-            work = [(start, iter(sorted(self.imports_of(start))))]
-            seen.add(start)
-            while work:
-                node, todo = work[-1]
-                nxt = next(todo, None)
-                if nxt is None:
-                    work.pop()
-                    if node in by_module:
-                        out.append(by_module[node])
-                elif nxt not in seen:
-                    seen.add(nxt)
-                    work.append((nxt, iter(sorted(self.imports_of(nxt)))))
-        return out
+        by_module = {m: f for m, f in ((self.module_of(f), f) for f in files) if m is not None}
+        order = dependency_order(by_module, lambda node: sorted(self.imports_of(node)))
+        return [f for f in files if self.module_of(f) is None] + [by_module[m] for c in order for m in c if m in by_module]
 
     # ------------------------------------------------------------------ checking
     def cached_result(self, path: Path) -> FileResult | None:
@@ -398,6 +343,53 @@ class Workspace:
         if self.cache is not None:
             for module, entry in sorted(entries.items()):
                 self.cache.write(module, entry)
+
+
+def dependency_order(starts: Iterable[str], deps_of: Callable[[str], list[str]]) -> list[list[str]]:
+    """The strongly connected components of the graph reachable from `starts` (Tarjan's, without
+    recursion), dependencies first; each component sorted."""
+    order: list[list[str]] = []
+    graph: dict[str, list[str]] = {}  # each node's dependencies, asked once
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for start in starts:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+                graph[node] = deps_of(node)
+            deps = graph[node]
+            if i < len(deps):
+                work.append((node, i + 1))
+                nxt = deps[i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            for dep in deps:
+                if dep in on_stack and dep != node:
+                    low[node] = min(low[node], low[dep])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                order.append(sorted(component))
+            elif work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return order
 
 
 # ---------------------------------------------------------------------- a run
