@@ -247,7 +247,7 @@ class Workspace:
         keys: dict[str, str] = {}
         for component in dependency_order(wanted, deps_of):
             digest = hashlib.sha256()
-            for member in component:
+            for member in sorted(component):  # the same key whatever the walk's order
                 data = self.data(member) or b""
                 config = config_digest(self.settings.config_for(self.root / member))
                 digest.update(hashlib.sha256(data + b"\0" + config.encode()).hexdigest().encode())
@@ -347,9 +347,11 @@ class Workspace:
 
 def dependency_order(starts: Iterable[str], deps_of: Callable[[str], list[str]]) -> list[list[str]]:
     """The strongly connected components of the graph reachable from `starts` (Tarjan's, without
-    recursion), dependencies first; each component sorted."""
+    recursion), dependencies first; the members of a component in the order the walk finished
+    them (within an import cycle, what a module imports mostly comes before it)."""
     order: list[list[str]] = []
     graph: dict[str, list[str]] = {}  # each node's dependencies, asked once
+    finished: dict[str, int] = {}  # node -> when the walk was done with it (a post-order)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -374,6 +376,7 @@ def dependency_order(starts: Iterable[str], deps_of: Callable[[str], list[str]])
                 elif nxt in on_stack:
                     low[node] = min(low[node], index[nxt])
                 continue
+            finished[node] = len(finished)
             for dep in deps:
                 if dep in on_stack and dep != node:
                     low[node] = min(low[node], low[dep])
@@ -385,7 +388,7 @@ def dependency_order(starts: Iterable[str], deps_of: Callable[[str], list[str]])
                     component.append(member)
                     if member == node:
                         break
-                order.append(sorted(component))
+                order.append(sorted(component, key=finished.__getitem__))
             elif work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
