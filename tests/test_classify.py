@@ -158,10 +158,16 @@ def test_reasons_name_the_identifier_and_the_rule(classifier: Classifier) -> Non
     assert classifier.classify("medications").why == "`medications` is health information: medications and prescriptions"
 
 
-def test_could_match_is_a_cheap_superset(classifier: Classifier) -> None:
-    assert classifier.could_match({"import", "patient"})
-    assert classifier.could_match({"mrns"})
-    assert not classifier.could_match({"import", "os", "path", "join"})
+def test_sensitive_names_is_a_cheap_superset(classifier: Classifier) -> None:
+    assert classifier.sensitive_names({"import", "patient"}) == ({"patient"}, set())
+    assert classifier.sensitive_names(["mrns", "os"]) == ({"mrns"}, set())
+    assert classifier.sensitive_names({"import", "os", "path", "join"}) == (set(), set())
+    assert classifier.sensitive_names({"Observation"}, fhir=True) == ({"Observation"}, set())
+    # a bare weak subject counts only where a weak-subject term is read from it (the engine looks)
+    assert classifier.sensitive_names({"member", "MemberDescriptorType", "member_phone", "member_profile"}) == (
+        {"member_phone", "member_profile"}, {"member", "MemberDescriptorType"})
+    assert classifier.is_weak_term("phone") and classifier.is_weak_term("zip") and classifier.is_weak_term("ssn")
+    assert not classifier.is_weak_term("name") and not classifier.is_weak_term("address")
 
 
 def test_a_weak_subject_alone_counts_only_unambiguous_context_terms(classifier: Classifier) -> None:

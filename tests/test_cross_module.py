@@ -460,6 +460,36 @@ def test_what_of_a_module_is_worth_a_pass_is_read_from_its_text() -> None:
     assert engine.names_worth_a_pass("def add(a, b):\n    return a + b\n") == frozenset()
 
 
+def test_comments_and_docstrings_make_nothing_worth_a_pass() -> None:
+    """`member` in a docstring (socket's `IntEnum member`) made the function, and through it the
+    whole module and every module importing it, worth interpreting. A string that starts a line
+    after one ending in `:` is a docstring; a string that is a value is still read."""
+    from phi_lint.config import Config
+    from phi_lint.engine import Engine
+
+    engine = Engine(Config())
+    helpers = (
+        "def to_enum(value, klass):\n"
+        '    """Convert a value to an IntEnum member.\n\n'
+        "    If it is not a known member, return the value itself.\n"
+        '    """\n'
+        "    try:  # a member of the enum, or the value\n"
+        "        return klass(value)\n"
+        "    except ValueError:\n"
+        "        return value\n\n"
+        "class Registry:\n"
+        "    r'''Holds every member.'''\n"
+        "    def add(self, item):\n"
+        "        if item:\n"
+        '            """the member is new"""\n'
+        "            self.items.append(item)\n\n"
+        "to_enum(1, int)\n"
+    )
+    assert engine.names_worth_a_pass(helpers) == frozenset()
+    valued = helpers + '\ndef prompt_for(record):\n    return (\n        """Summarise {member_name}\'s visit.""".format(**record)\n    )\n'
+    assert engine.names_worth_a_pass(valued) == {"prompt_for"}
+
+
 def test_exporting_a_busy_module_that_looks_itself_up_ends(monkeypatch) -> None:
     """An import cycle's module is busy while its facts are computed; a module that asks for them
     then gets what is known so far, exported from its half-run analysis. Exporting can look the

@@ -32,6 +32,7 @@ _IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # is only looked at, never checked)
 _IMPORT_TOPS = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_]\w*))", re.M)
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends ast counts (and only those)
+_ACCESSED = re.compile(r"(?<=[.'\"])[A-Za-z_]\w*")  # a name read as an attribute or a key
 # what a file holding a model key shows (a vendor's key prefix, a key's name, 32 hex digits): only
 # then are its string constants scanned for keys. Substring tests find the words several times
 # faster than one alternation with the hex run would (it was 0.5 ms a file on the stdlib).
@@ -186,11 +187,11 @@ class Engine:
         top_modules = {m.group(1) or m.group(2) for m in _IMPORT_TOPS.finditer(text)}
         if self._whole_module(text, top_modules, None):
             return None
-        fhir = _speaks_fhir(text)
-        sensitive = {name for name in set(_IDENTIFIERS.findall(text)) if self.classifier.could_match((name,), fhir)}
-        if not sensitive:  # most modules: no region to look at
+        if not self._sensitive_names(text):  # most modules: no region to look at
             return frozenset()
-        regions = _top_level_regions(text)
+        code = _code_text(text)
+        sensitive = self._sensitive_names(code)
+        regions = _top_level_regions(code)
         regions.pop("__all__", None)
         module_level = regions.pop("", set())
         if module_level & sensitive:
@@ -222,13 +223,26 @@ class Engine:
         # No SDK, no framework: only functions near a sensitive name, or near a name imported from
         # a module of the project that has one, can leak anything.
         identifiers = set(_IDENTIFIERS.findall(text))
-        fhir = _speaks_fhir(text)
-        hits = {name for name in identifiers if self.classifier.could_match((name,), fhir)}
+        hits = self._sensitive_names(text, identifiers)
+        if hits:  # only in code: a comment or a docstring holds no data
+            text = _code_text(text)
+            identifiers = set(_IDENTIFIERS.findall(text))
+            hits = self._sensitive_names(text, identifiers)
         if project is not None:
             hits |= {local for local, dotted in analysis.imports.names.items() if local in identifiers and project.interesting(dotted)}
         if hits:
             analysis.run(self._interesting_lines(text, hits))
         return analysis
+
+    def _sensitive_names(self, text: str, identifiers: set[str] | None = None) -> set[str]:
+        """The names of a module's text (`identifiers`: all of them, when known) that could make
+        anything sensitive; a weak subject (`member`) only where a weak-subject term is read as
+        an attribute or a key (`.phone`, `["zip"]`), not a bare one (the builtin `zip`)."""
+        found, weak = self.classifier.sensitive_names(_IDENTIFIERS.findall(text) if identifiers is None else identifiers,
+                                                      _speaks_fhir(text))
+        if weak and any(self.classifier.is_weak_term(name) for name in set(_ACCESSED.findall(text))):
+            found |= weak
+        return found
 
     def _interesting_lines(self, text: str, hits: set[str]) -> set[int]:
         """Lines holding one of `hits` (a name of a subject or a strong term, a name imported from
@@ -350,34 +364,55 @@ def _may_hold_keys(text: str) -> bool:
 
 
 _TOP_LEVEL_DEFINITION = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
-_TOP_LEVEL_DOCSTRING = re.compile(r"[rRuU]?(\"\"\"|\'\'\')")
+_DOCSTRING = re.compile(r"[rRuU]?(\"\"\"|\'\'\')")
+_CODE_BEFORE_COMMENT = re.compile(r"(?:[^#\"']|\"[^\"\n]*\"|'[^'\n]*')*")  # a line up to its comment (strings skipped whole)
 
 
-def _top_level_regions(text: str) -> dict[str, set[str]]:
-    """The identifiers of each top-level function and class (its decorators, signature and body:
-    the lines up to the next line of module-level code), and of the module-level code under "".
-    Comments, strings that start at column 0 (docstrings) and `__all__` (names as strings) carry
-    no data: left out (`__all__` under its own name). Read from lines, not parsed: any other line
-    of a multi-line string at column 0 counts as module-level code, which only makes the module
-    look more interesting."""
-    regions: dict[str, set[str]] = {"": set()}
-    current, decorators, closing = "", [], None
+def _code_text(text: str) -> str:
+    """The module with what carries no data blanked out, line for line (so that line numbers
+    stay): comments, and docstrings, that is a triple-quoted string that starts a line at column
+    0 or right after a line ending in `:` (the first statement of a def, a class or a block).
+    `member` in a function's docstring made the function, and every module importing it, worth
+    a pass. Read from lines, not parsed: the other lines of a multi-line string count as code,
+    which only makes the module look more interesting."""
+    kept: list[str] = []
+    closing = None  # the quote that ends the docstring being skipped
+    after_colon = False
     for line in _NEWLINE.split(text):
-        if closing is not None:  # inside a module-level docstring
+        if closing is not None:
             closing = None if closing in line else closing
+            kept.append("")
             continue
-        if line.lstrip().startswith("#"):
+        stripped = line.lstrip()
+        if not stripped or stripped[0] == "#":
+            kept.append("")
             continue
+        docstring = _DOCSTRING.match(stripped) if after_colon or line[0] not in " \t" else None
+        if docstring is not None:
+            quote = docstring.group(1)
+            closing = None if quote in stripped[docstring.end():] else quote
+            kept.append("")
+            continue
+        if "#" in line:
+            line = _CODE_BEFORE_COMMENT.match(line).group(0)
+        after_colon = line.rstrip().endswith(":")
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _top_level_regions(code: str) -> dict[str, set[str]]:
+    """The identifiers of each top-level function and class of a module's code (`_code_text`):
+    its decorators, signature and body, the lines up to the next line of module-level code; and
+    of the module-level code under "". `__all__` (names as strings) carries no data: under its
+    own name."""
+    regions: dict[str, set[str]] = {"": set()}
+    current, decorators = "", []
+    for line in code.split("\n"):
         if not line or line[0] in " \t)]}":
             regions[current].update(_IDENTIFIERS.findall(line))
             continue
         if line[0] == "@":
             decorators.append(line)
-            continue
-        docstring = _TOP_LEVEL_DOCSTRING.match(line)
-        if docstring is not None:
-            quote = docstring.group(1)
-            closing = None if quote in line[docstring.end():] else quote
             continue
         match = _TOP_LEVEL_DEFINITION.match(line)
         current = match.group(1) if match else "__all__" if line.startswith("__all__") else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from phi_lint.catalog import Category, Vocabulary
 
@@ -79,6 +80,7 @@ class Classifier:
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
+        self._name_triggers: dict[str, bool] = {}  # sensitive_names' memory
 
     def _words(self, name: str) -> tuple[str, ...]:
         """The words of a name, compounds split by the vocabulary: `patientname` -> (patient,
@@ -209,14 +211,44 @@ class Classifier:
             return True
         return any(words[-n:] in self.vocabulary.metadata_words for n in (1, 2, 3) if len(words) >= n)
 
-    def could_match(self, identifiers: set[str], fhir: bool = False) -> bool:
-        """Cheap pre-check over a module's identifiers (FHIR resource names count when the
-        module speaks FHIR)."""
+    def sensitive_names(self, identifiers: Iterable[str], fhir: bool = False) -> tuple[set[str], set[str]]:
+        """Which of a module's identifiers could make anything sensitive, a cheap pre-check: those
+        that could on their own (FHIR resource names too, when the module speaks FHIR), and those
+        that are only a weak subject (`member`, `MemberDescriptorType`), which count only where a
+        weak-subject term is read from them (`member.phone`). Remembered by name: the modules of a
+        project share most of theirs."""
+        known = self._name_triggers
+        if len(known) > _NAMES_REMEMBERED:
+            known.clear()
+        found, weak = set(), set()
         for name in identifiers:
-            words = self.words(name)
-            if self._triggers(words) or (fhir and name.lower() in self.fhir_words):
-                return True
-        return False
+            strength = known.get(name)
+            if strength is None:
+                strength = known[name] = self._trigger_strength(name)
+            if strength == _TRIGGERS or (fhir and name.lower() in self.fhir_words):
+                found.add(name)
+            elif strength == _WEAK_SUBJECT:
+                weak.add(name)
+        return found, weak
+
+    def is_weak_term(self, name: str) -> bool:
+        """Is a field of this name sensitive on an object named by a weak subject (`phone`,
+        `zip_code`, any strong term)?"""
+        return self.classify(name, WEAK_SUBJECT) is not None  # as `member.<name>` is read
+
+    def _trigger_strength(self, name: str) -> int:
+        words = self.words(name)
+        if not self._triggers(words):
+            return 0
+        vocabulary = self.vocabulary
+        weak_only = self.classify(name) is None and self._match(words) is None and not any(
+            self._is_record_subject(w) or w in vocabulary.record_words or w in vocabulary.record_sources for w in words)
+        return _WEAK_SUBJECT if weak_only else _TRIGGERS
+
+
+# what sensitive_names remembers of a name
+_TRIGGERS, _WEAK_SUBJECT = 1, 2
+_NAMES_REMEMBERED = 200_000  # ~20 MB; a project of a million lines has about a third of that
 
 
 def _compound_pieces(vocabulary: Vocabulary, terms: dict, subjects: frozenset[str]) -> frozenset[str]:
