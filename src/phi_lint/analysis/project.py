@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 MAX_ALIASES = 8  # re-exports followed this far (`from .llm import complete` in `__init__.py`)
 KEPT_ANALYSES = 24  # modules kept parsed and analysed for summaries asked of them later
+PINNED_ANALYSES = 48  # more of them, that had to be opened again
 CYCLE_ROUNDS = 3  # an import cycle's module facts are computed again this many times at most
 SOURCE_ROOTS = ("src",)
 
@@ -134,6 +135,8 @@ class ProjectIndex:
         self._facts: dict[str, ModuleFacts | None] = {}
         self._summaries: dict[tuple[str, str], FunctionSummary | None] = {}
         self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()
+        self._opened: set[str] = set()  # modules this run opened (to summarise), at least once
+        self._pinned: dict[str, None] = {}  # ... and had to open again: kept longer, oldest first
         # let go of, to release once the check that did it ends; weakly held: one nothing holds any
         # more is left to the collector, so that a check opening thousands of modules keeps none
         self._dropped: list[weakref.ref[ModuleAnalysis]] = []
@@ -175,6 +178,9 @@ class ProjectIndex:
             m = self._open(path, self.view(path))
             if m is None:
                 return None
+            if path in self._opened:
+                self._pin(path)
+            self._opened.add(path)
             self._keep(path, m)
         self._analyses.move_to_end(path)
         m.run_module()
@@ -186,11 +192,18 @@ class ProjectIndex:
             self._dropped.append(weakref.ref(replaced))
         self._analyses[path] = analysis
         self._analyses.move_to_end(path)
-        while len(self._analyses) > KEPT_ANALYSES:
-            oldest = next(iter(self._analyses))
-            if oldest in self._busy:
+        while len(self._analyses) > KEPT_ANALYSES + len(self._pinned):
+            oldest = next((p for p in self._analyses if p not in self._pinned), None)
+            if oldest is None or oldest in self._busy:
                 break
             self._dropped.append(weakref.ref(self._analyses.pop(oldest)))
+
+    def _pin(self, path: str) -> None:
+        """Keep a module that had to be opened again (a hub: `re`, `os`, the app's `models`)
+        beside the most recently used ones, up to PINNED_ANALYSES, the oldest pinned let go first."""
+        self._pinned[path] = None
+        if len(self._pinned) > PINNED_ANALYSES:
+            del self._pinned[next(iter(self._pinned))]
 
     def release_dropped(self) -> None:
         """Release the analyses no longer kept. Only between checks: one let go of during a
