@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 
 import pytest
 
-from phi_lint.analysis.imports import ImportMap, module_package
+from phi_lint.analysis.imports import ImportMap, import_statements, module_package
 
 
 def imports_of(source: str, path: str | None = "app/api/routes.py") -> ImportMap:
@@ -129,3 +130,28 @@ def test_add_one_statement() -> None:
     imports = ImportMap("pkg/mod.py")
     imports.add(ast.parse("from ollama import Client as OllamaClient").body[0])
     assert resolve(imports, "OllamaClient") == "ollama.Client"
+
+
+def test_import_statements_are_read_from_the_lines_that_start_with_them() -> None:
+    plain = re.compile(r"[ \t]*import[ \t]+([^\n#;]+)")
+    from_ = re.compile(r"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)")
+    text = (
+        '"""Helpers; nothing here imports the model SDK directly."""\n'
+        "import os, json as j\n"
+        "from importlib import import_module\n"
+        "from .clients import (\n"
+        "    make_client,  # import-time factory\n"
+        "    Settings,\n"
+        ")\n"
+        "PROMPT = 'Do not import anything'\n"
+        "def load():\n"
+        "    from app.models import Patient\n"
+        "    return import_module('x')  # import lazily\n"
+    )
+    found = [(m.re is plain, m.groups()) for m in import_statements(text, plain, from_)]
+    assert found == [
+        (True, ("os, json as j",)),
+        (False, ("importlib", "import_module")),
+        (False, (".clients", "(\n    make_client,  # import-time factory\n    Settings,\n)")),
+        (False, ("app.models", "Patient")),
+    ]

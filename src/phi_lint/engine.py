@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from phi_lint.analysis.classify import Classifier
+from phi_lint.analysis.imports import import_statements
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
@@ -184,7 +185,7 @@ class Engine:
         (often none). A name imported from the module makes the lines that use it worth
         interpreting only then: a helper module with one patient function does not make every
         user of its other helpers worth a pass."""
-        top_modules = {m.group(1) or m.group(2) for m in _IMPORT_TOPS.finditer(text)}
+        top_modules = {m.group(1) or m.group(2) for m in import_statements(text, _IMPORT_TOPS)}
         if self._whole_module(text, top_modules, None):
             return None
         if not self._sensitive_names(text):  # most modules: no region to look at

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from phi_lint.analysis.imports import import_statements
 from phi_lint.analysis.project import ModuleMap, ProjectIndex, ProjectView
 from phi_lint.analysis.routes import may_define_router, may_mount
 from phi_lint.analysis.settings_defaults import may_use_settings_default, named_settings
@@ -176,9 +177,10 @@ class Workspace:
             return set()
         package = self.modules.package(module)
         names: set[str] = set()
-        for match in _IMPORT.finditer(text):
-            names.update(part.split()[0] for part in match.group(1).split(",") if part.split())
-        for match in _FROM.finditer(text):
+        for match in import_statements(text, _IMPORT, _FROM):
+            if match.re is _IMPORT:
+                names.update(part.split()[0] for part in match.group(1).split(",") if part.split())
+                continue
             base = match.group(1)
             dots = len(base) - len(base.lstrip("."))
             if dots:
