@@ -49,6 +49,7 @@ class ModuleMap:
         self.files = frozenset(files)  # project-relative POSIX paths
         self.source_roots = tuple(r for r in SOURCE_ROOTS if any(f.startswith(r + "/") for f in self.files))
         self._roots: dict[str, tuple[str, ...]] = {}
+        self._found: dict[tuple[tuple[str, ...], str], tuple[str, tuple[str, ...]] | None] = {}
 
     def package_root(self, path: str) -> str:
         """The nearest folder above `path` that is not a package (has no `__init__.py`): what
@@ -89,13 +90,21 @@ class ModuleMap:
     def find(self, importer: str, dotted: str) -> tuple[str, list[str]] | None:
         """(file, attribute names after it) of the longest prefix of `dotted` that names a project
         module, as `importer` imports it; None when no project file answers to it."""
+        roots = self.search_roots(importer)
+        key = (roots, dotted)  # most files share their search roots with many others
+        if key not in self._found:
+            self._found[key] = self._find(roots, dotted)
+        found = self._found[key]
+        return (found[0], list(found[1])) if found is not None else None
+
+    def _find(self, roots: tuple[str, ...], dotted: str) -> tuple[str, tuple[str, ...]] | None:
         parts = dotted.split(".")
-        for root in self.search_roots(importer):
+        for root in roots:
             for n in range(len(parts), 0, -1):
                 base = "/".join(([root] if root else []) + parts[:n])
                 for candidate in (base + ".py", base + "/__init__.py", base + ".pyi"):
                     if candidate in self.files:
-                        return candidate, parts[n:]
+                        return candidate, tuple(parts[n:])
         return None
 
 
