@@ -512,3 +512,50 @@ def test_exporting_a_busy_module_that_looks_itself_up_ends(monkeypatch) -> None:
     index._analyses["app/clients.py"] = object()  # its analysis, half run
     assert index.facts("app/clients.py", asked_by="app/notes.py") == ModuleFacts("app/clients.py")
     assert exports == ["app/clients.py"]
+
+
+RESOURCE_BASE = '''\
+"""Shared plumbing for the resources that call the model."""
+from openai import OpenAI
+
+
+class ModelResource:
+    def __init__(self, client: OpenAI, model: str = "gpt-4o-mini") -> None:
+        self._client = client
+        self._model = model
+'''
+
+NOTE_SUMMARIES = '''\
+from app.clients.base import ModelResource
+
+
+class NoteSummaries(ModelResource):
+    def summarise(self, patient) -> str:
+        reply = self._client.chat.completions.create(
+            model=self._model,
+            messages=[{"role": "user", "content": f"Summarise: {patient.clinical_notes}"}],
+        )
+        return reply.choices[0].message.content
+
+    def title(self, slug: str) -> str:
+        reply = self._client.chat.completions.create(
+            model=self._model,
+            messages=[{"role": "user", "content": f"A title for the article {slug}"}],
+        )
+        return reply.choices[0].message.content
+'''
+
+
+def test_a_base_class_attributes_are_known_when_only_the_subclass_file_is_checked(tmp_path: Path) -> None:
+    """`self._client`, set by the `__init__` of a base class in another module, is the OpenAI
+    client in the subclass's methods, also when only the subclass's file is checked (a pre-commit
+    hook given notes.py alone): the base module is then only opened, and its class facts used to
+    lack what `__init__` sets unless its own check had run it (seen on the openai SDK)."""
+    from phi_lint.config import load_config
+    from phi_lint.runner import check_paths
+
+    project = {"app/__init__.py": "", "app/clients/__init__.py": "", "app/clients/base.py": RESOURCE_BASE,
+               "app/notes.py": NOTE_SUMMARIES}
+    assert findings(tmp_path, project) == {("app/notes.py", 8, "PHI101")}
+    alone = check_paths([tmp_path / "app/notes.py"], load_config(tmp_path / "pyproject.toml"))
+    assert [(f.line, f.code) for fr in alone.files for f in fr.findings] == [(8, "PHI101")]

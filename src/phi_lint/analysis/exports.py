@@ -198,7 +198,13 @@ def _arguments(args: ast.arguments) -> list[ast.arg]:
 
 
 def module_facts(m: ModuleAnalysis, path: str) -> ModuleFacts:
-    """The facts of a module whose body has run (module_scope set)."""
+    """The facts of a module whose body has run (module_scope set). Each class's `__init__` is
+    run first, if nothing ran it yet: the attributes it sets (`self._client`) are facts of the
+    class, whether or not the check of its own module had a reason to look at it."""
+    for info in m.classes.values():
+        init = info.method("__init__")
+        if init is not None and init.summary is None and not init.running:
+            m.summary(init)
     facts = ModuleFacts(path)
     facts.functions = {name: tuple(info.params) for name, info in m.functions.items()}
     facts.classes = {name: _class_facts(info) for name, info in m.classes.items()}
