@@ -976,3 +976,46 @@ def test_values_that_cannot_carry_content() -> None:
     assert labels["lines"] == labels["total"] == labels["titled"] == set()
     assert labels["ssn"] == {PHI_FIELD} and labels["ward"] == set()  # getattr reads what `.attr` reads
     assert labels["fallback"] == {PHI_FIELD}  # ...or its default
+
+
+CHART_WALK = '''\
+import logging
+
+from openai import OpenAI
+
+log = logging.getLogger(__name__)
+
+
+def walk_sections(section, depth):
+    if depth < 3:
+        walk(section, depth + 1)
+    log.info("visited %s", section)
+    return section
+
+
+def walk(section, depth):
+    if depth > 5:
+        return None
+    return walk_sections(section, depth)
+
+
+def export(patient_chart):
+    walk(patient_chart, 0)
+'''
+
+
+def test_functions_that_call_each_other_are_summarised_whichever_is_asked_first() -> None:
+    """The module imports an SDK, so every function is analysed, in order. `walk_sections` comes
+    first and calls `walk`, which calls it back: `walk` was summarised with nothing known of
+    `walk_sections` and kept so, and the chart `export` hands to `walk` was never seen reaching
+    the log; with `walk` first, it was. `walk` is now computed again once `walk_sections` is
+    known, so the finding does not depend on the order of the functions (or, across modules, on
+    which file a pre-commit hook was given)."""
+    for text in (CHART_WALK, CHART_WALK.replace("def walk_sections", "def walk_sections_")
+                 .replace("return walk_sections(", "return walk_sections_(")):
+        found = [(f.line, f.code) for f in Engine(Config()).check_source(text, "app/charts.py")]
+        assert found == [(11, "PHI202")], found
+    reordered = CHART_WALK.split("\n\n\n")
+    reordered[1], reordered[2] = reordered[2], reordered[1]
+    found = [(f.line, f.code) for f in Engine(Config()).check_source("\n\n\n".join(reordered), "app/charts.py")]
+    assert found == [(11 + 6, "PHI202")], found  # the log call, now after `walk`

@@ -17,6 +17,9 @@ from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
 from phi_lint.analysis.syntax import bindings_of, parameters_of
 from phi_lint.catalog import Catalog
 
+# functions that call each other: their summaries are computed again at most this many times
+RECURSION_ROUNDS = 3
+
 if TYPE_CHECKING:
     from phi_lint.analysis.project import ProjectView
 
@@ -63,6 +66,8 @@ class ModuleAnalysis:
         self.constants: list[ConstantFact] = []
         self.module_scope: FunctionAnalysis | None = None
         self._scopes: list[FunctionAnalysis] = []  # every unit's interpreter, for release()
+        self._running: list[FunctionInfo] = []  # the units whose summaries are being computed, innermost last
+        self._provisional: list[FunctionInfo] = []  # summaries computed from one not final yet (pending)
         self._module_bindings: dict[str, list] | None = None
         # what other stages derive from the finished analysis once per file (fix targets: parents,
         # the names of each scope, the tainted parts of assignments), so that no finding pays for a walk
@@ -126,20 +131,51 @@ class ModuleAnalysis:
             self.module_scope.run_body(self.tree.body)
 
     def summary(self, unit: FunctionInfo) -> Summary:
+        """A function's summary, computed once. Functions that call each other are computed
+        again until their summaries stop changing (at most RECURSION_ROUNDS times), so that
+        what a check finds does not depend on which of them was asked first (the whole module
+        run in order, or one function from the file a pre-commit hook was given)."""
         if unit.summary is not None:
+            if unit.pending and self._running:  # not final yet: nor is what reads it
+                self._running[-1].provisional = True
             return unit.summary
         init = unit.cls.method("__init__") if unit.cls is not None else None
         if init is not None and init is not unit and init.summary is None and not init.running:
             self.summary(init)  # the attributes `__init__` sets (`self.client`) first
-        if unit.running:  # recursion: what is known so far
-            return Summary()
+        if unit.running:  # recursion: what is known so far; what used it is provisional
+            at = self._running.index(unit)
+            unit.recursed = True
+            for caller in self._running[at + 1:]:
+                caller.provisional = True
+            return unit.so_far or Summary()
         unit.running = True
+        self._running.append(unit)
         outer, self._unit = self._unit, unit.node
+        first = len(self._provisional)
         try:
-            unit.summary = self._scope(unit, unit.cls).run_function()
+            for round_ in range(RECURSION_ROUNDS):
+                found = self._scope(unit, unit.cls).run_function()
+                if not unit.recursed or found == (unit.so_far or Summary()) or round_ == RECURSION_ROUNDS - 1:
+                    break
+                # it called itself (through others) and learnt more: what used the old summary again
+                unit.so_far, unit.recursed = found, False
+                for stale in self._provisional[first:]:
+                    stale.summary, stale.pending = None, False
+                    self.unit_events.pop(stale.node, None)
+                del self._provisional[first:]
+                self.unit_events.pop(unit.node, None)
+            unit.summary = found
         finally:
-            unit.running = False
+            unit.running = unit.recursed = False
+            self._running.pop()
             self._unit = outer
+        if unit.provisional:  # it used the summary of a function still being computed
+            unit.provisional, unit.pending = False, True
+            self._provisional.append(unit)
+        else:  # what it used is final: so is every summary computed meanwhile
+            for settled in self._provisional[first:]:
+                settled.pending = False
+            del self._provisional[first:]
         return unit.summary
 
     def _scope(self, unit: FunctionInfo | None, cls: ClassInfo | None) -> FunctionAnalysis:

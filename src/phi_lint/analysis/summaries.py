@@ -27,6 +27,11 @@ class FunctionInfo:
     params: list[str]  # without self/cls for methods
     summary: Summary | None = None
     running: bool = False
+    # a call back into it while it ran (recursion): `so_far` is what that call was given
+    recursed: bool = False
+    so_far: Summary | None = None
+    provisional: bool = False  # it used a summary not final yet: redone if that one changes
+    pending: bool = False  # its summary is provisional, until what it used is final
 
 
 @dataclass
