@@ -559,3 +559,55 @@ def test_a_base_class_attributes_are_known_when_only_the_subclass_file_is_checke
     assert findings(tmp_path, project) == {("app/notes.py", 8, "PHI101")}
     alone = check_paths([tmp_path / "app/notes.py"], load_config(tmp_path / "pyproject.toml"))
     assert [(f.line, f.code) for fr in alone.files for f in fr.findings] == [(8, "PHI101")]
+
+
+SECTIONS = '''\
+import logging
+
+from openai import OpenAI
+
+from app import walker
+
+log = logging.getLogger(__name__)
+
+
+def walk_sections(section, depth):
+    if depth < 3:
+        walker.walk(section, depth + 1)
+    log.info("visited %s", section)
+    return section
+'''
+
+WALKER = '''\
+from app import sections
+
+
+def walk(section, depth):
+    if depth > 5:
+        return None
+    return sections.walk_sections(section, depth)
+'''
+
+CHART_EXPORT = '''\
+from app.walker import walk
+
+
+def export(patient_chart):
+    walk(patient_chart, 0)
+'''
+
+
+def test_functions_of_two_modules_that_call_each_other_are_summarised_whichever_is_checked_first(tmp_path: Path) -> None:
+    """sections.py imports an SDK, so its check runs `walk_sections`, which calls `walk` in
+    walker.py, which calls it back. `walk` used to be summarised then, with nothing known of
+    `walk_sections`, and kept so: the whole project missed the chart reaching the log, while
+    export.py checked alone (a pre-commit hook given only it) found it."""
+    from phi_lint.config import load_config
+    from phi_lint.runner import check_paths
+
+    project = {"app/__init__.py": "", "app/sections.py": SECTIONS, "app/walker.py": WALKER, "app/export.py": CHART_EXPORT}
+    assert findings(tmp_path, project) == {("app/export.py", 5, "PHI202")}
+    config = load_config(tmp_path / "pyproject.toml")
+    for files in (["app/export.py"], ["app/sections.py", "app/export.py"], ["app/walker.py", "app/export.py"]):
+        result = check_paths([tmp_path / name for name in files], config)
+        assert [(f.line, f.code) for fr in result.files for f in fr.findings] == [(5, "PHI202")], files

@@ -13,7 +13,7 @@ from phi_lint.analysis.imports import ImportMap
 from phi_lint.analysis.interpreter import FunctionAnalysis
 from phi_lint.analysis.records import promote_records
 from phi_lint.analysis.labels import union
-from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Summary
+from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Recursion, Summary
 from phi_lint.analysis.syntax import bindings_of, parameters_of
 from phi_lint.catalog import Catalog
 
@@ -66,8 +66,7 @@ class ModuleAnalysis:
         self.constants: list[ConstantFact] = []
         self.module_scope: FunctionAnalysis | None = None
         self._scopes: list[FunctionAnalysis] = []  # every unit's interpreter, for release()
-        self._running: list[FunctionInfo] = []  # the units whose summaries are being computed, innermost last
-        self._provisional: list[FunctionInfo] = []  # summaries computed from one not final yet (pending)
+        self._recursion = project.index.recursion if project is not None else Recursion()
         self._module_bindings: dict[str, list] | None = None
         # what other stages derive from the finished analysis once per file (fix targets: parents,
         # the names of each scope, the tainted parts of assignments), so that no finding pays for a walk
@@ -135,23 +134,24 @@ class ModuleAnalysis:
         again until their summaries stop changing (at most RECURSION_ROUNDS times), so that
         what a check finds does not depend on which of them was asked first (the whole module
         run in order, or one function from the file a pre-commit hook was given)."""
+        running, provisional = self._recursion.running, self._recursion.provisional
         if unit.summary is not None:
-            if unit.pending and self._running:  # not final yet: nor is what reads it
-                self._running[-1].provisional = True
+            if unit.pending and running:  # not final yet: nor is what reads it
+                running[-1].provisional = True
             return unit.summary
         init = unit.cls.method("__init__") if unit.cls is not None else None
         if init is not None and init is not unit and init.summary is None and not init.running:
             self.summary(init)  # the attributes `__init__` sets (`self.client`) first
         if unit.running:  # recursion: what is known so far; what used it is provisional
-            at = self._running.index(unit)
+            at = next(n for n, other in enumerate(running) if other is unit)
             unit.recursed = True
-            for caller in self._running[at + 1:]:
+            for caller in running[at + 1:]:
                 caller.provisional = True
             return unit.so_far or Summary()
         unit.running = True
-        self._running.append(unit)
+        running.append(unit)
         outer, self._unit = self._unit, unit.node
-        first = len(self._provisional)
+        first = len(provisional)
         try:
             for round_ in range(RECURSION_ROUNDS):
                 found = self._scope(unit, unit.cls).run_function()
@@ -159,23 +159,23 @@ class ModuleAnalysis:
                     break
                 # it called itself (through others) and learnt more: what used the old summary again
                 unit.so_far, unit.recursed = found, False
-                for stale in self._provisional[first:]:
+                for module, stale in provisional[first:]:
                     stale.summary, stale.pending = None, False
-                    self.unit_events.pop(stale.node, None)
-                del self._provisional[first:]
+                    module.unit_events.pop(stale.node, None)
+                del provisional[first:]
                 self.unit_events.pop(unit.node, None)
             unit.summary = found
         finally:
             unit.running = unit.recursed = False
-            self._running.pop()
+            running.pop()
             self._unit = outer
         if unit.provisional:  # it used the summary of a function still being computed
             unit.provisional, unit.pending = False, True
-            self._provisional.append(unit)
+            provisional.append((self, unit))
         else:  # what it used is final: so is every summary computed meanwhile
-            for settled in self._provisional[first:]:
+            for _, settled in provisional[first:]:
                 settled.pending = False
-            del self._provisional[first:]
+            del provisional[first:]
         return unit.summary
 
     def _scope(self, unit: FunctionInfo | None, cls: ClassInfo | None) -> FunctionAnalysis:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from phi_lint.analysis.exports import (
     ClassFacts, Constant, FunctionSummary, ModuleFacts, ValueFacts, class_key, function_summary, is_class_key, module_facts,
 )
+from phi_lint.analysis.summaries import Recursion
 
 if TYPE_CHECKING:
     from phi_lint.analysis.module import ModuleAnalysis
@@ -155,6 +156,8 @@ class ProjectIndex:
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
         self._learnt_facts: dict[str, ModuleFacts] = {}  # from checks (`learn`), until a module asks
         self._learnt_summaries: dict[tuple[str, str], FunctionSummary] = {}
+        self._asked: set[tuple[str, str]] = set()  # summaries being computed
+        self.recursion = Recursion()  # the units being summarised, across the project's modules
 
     def view(self, path: str) -> ProjectView:
         return ProjectView(self, path)
@@ -326,10 +329,21 @@ class ProjectIndex:
             self._summaries[key] = learnt
             self.computed.setdefault(path, {})[qualname] = learnt
             return learnt
-        self._summaries[key] = None  # recursion across modules: nothing known yet
-        m = self.analysis(path)
-        unit = _unit(m, qualname) if m is not None else None
-        found = function_summary(m, unit, m.summary(unit), path) if unit is not None else None
+        if key in self._asked:  # recursion across modules
+            m = self._analyses.get(path)
+            unit = _unit(m, qualname) if m is not None else None
+            if unit is None or not unit.running:  # through an analysis let go of: nothing known yet
+                return None
+            return function_summary(m, unit, m.summary(unit), path)  # what is known so far (its users are redone)
+        self._asked.add(key)
+        try:
+            m = self.analysis(path)
+            unit = _unit(m, qualname) if m is not None else None
+            found = function_summary(m, unit, m.summary(unit), path) if unit is not None else None
+        finally:
+            self._asked.discard(key)
+        if unit is not None and (unit.running or unit.pending):
+            return found  # not final yet: asked again, it is exported again
         self._summaries[key] = found
         if found is not None:
             self.computed.setdefault(path, {})[qualname] = found

@@ -21,6 +21,16 @@ class Summary:
 
 
 @dataclass
+class Recursion:
+    """The units whose summaries are being computed, innermost last, and those computed from a
+    summary not final yet (with their module). Shared by the modules of a project: functions
+    that call each other may lie in different modules."""
+
+    running: list["FunctionInfo"] = field(default_factory=list)
+    provisional: list[tuple[object, "FunctionInfo"]] = field(default_factory=list)
+
+
+@dataclass
 class FunctionInfo:
     node: ast.FunctionDef | ast.AsyncFunctionDef
     cls: "ClassInfo | None"
