@@ -62,7 +62,7 @@ class Origin:
         steps = self.steps + (step,)
         if len(steps) > MAX_STEPS:
             steps = steps[:1] + steps[-(MAX_STEPS - 1) :]
-        return replace(self, steps=steps)
+        return Origin(self.label, self.category, self.source, self.why, steps, self.also)  # not replace(): 3x slower, and this is hot
 
 
 
