@@ -488,6 +488,16 @@ def test_comments_and_docstrings_make_nothing_worth_a_pass() -> None:
     assert engine.names_worth_a_pass(helpers) == frozenset()
     valued = helpers + '\ndef prompt_for(record):\n    return (\n        """Summarise {member_name}\'s visit.""".format(**record)\n    )\n'
     assert engine.names_worth_a_pass(valued) == {"prompt_for"}
+    # a template's closing quotes at column 0 start no docstring: the code after them is read (its
+    # lines at column 0 count as module-level code: more than needed, never less)
+    template = (
+        "def summary_prompt(visit):\n"
+        '    text = """\n'
+        "Summarise the visit. # keep it short\n"
+        '"""\n'
+        "    return text + visit.patient_name\n"
+    )
+    assert engine.names_worth_a_pass(template) is None
 
 
 def test_exporting_a_busy_module_that_looks_itself_up_ends(monkeypatch) -> None:

@@ -1019,3 +1019,19 @@ def test_functions_that_call_each_other_are_summarised_whichever_is_asked_first(
     reordered[1], reordered[2] = reordered[2], reordered[1]
     found = [(f.line, f.code) for f in Engine(Config()).check_source("\n\n\n".join(reordered), "app/charts.py")]
     assert found == [(11 + 6, "PHI202")], found  # the log call, now after `walk`
+
+
+def test_a_template_closed_at_column_0_hides_nothing_after_it() -> None:
+    """Comments and docstrings are left out of what makes a function worth a pass; the closing
+    quotes of a prompt template at column 0 do not start one, so the log call after it is read."""
+    text = (
+        "import logging\n\n"
+        "log = logging.getLogger(__name__)\n\n\n"
+        "def visit_prompt(visit):\n"
+        '    text = """\n'
+        "Summarise the visit below. # no names\n"
+        '"""\n'
+        '    log.info("prompt for %s", visit.patient_name)\n'
+        "    return text\n"
+    )
+    assert [(f.line, f.code) for f in Engine(Config()).check_source(text, "app/prompts.py")] == [(10, "PHI201")]

@@ -377,12 +377,19 @@ def _code_text(text: str) -> str:
     stay): comments, and docstrings, that is a triple-quoted string that starts a line at column
     0 or right after a line ending in `:` (the first statement of a def, a class or a block).
     `member` in a function's docstring made the function, and every module importing it, worth
-    a pass. Read from lines, not parsed: the other lines of a multi-line string count as code,
-    which only makes the module look more interesting."""
+    a pass. Read from lines, not parsed: a multi-line string of the code (a prompt template) is
+    kept whole, its closing quotes at column 0 included."""
     kept: list[str] = []
     closing = None  # the quote that ends the docstring being skipped
+    going_on = None  # the quote that ends a multi-line string of the code (kept, `#` and all)
     after_colon = False
     for line in _NEWLINE.split(text):
+        if going_on is not None:
+            kept.append(line)
+            if line.count(going_on) % 2:
+                going_on = None
+                after_colon = line.rstrip().endswith(":")
+            continue
         if closing is not None:
             closing = None if closing in line else closing
             kept.append("")
@@ -397,7 +404,8 @@ def _code_text(text: str) -> str:
             closing = None if quote in stripped[docstring.end():] else quote
             kept.append("")
             continue
-        if "#" in line:
+        going_on = next((quote for quote in ('"""', "'''") if line.count(quote) % 2), None)
+        if "#" in line and going_on is None:
             line = _CODE_BEFORE_COMMENT.match(line).group(0)
         after_colon = line.rstrip().endswith(":")
         kept.append(line)
