@@ -219,13 +219,19 @@ class ProjectIndex:
 
     def release_dropped(self) -> None:
         """Release the analyses no longer kept. Only between checks: one let go of during a
-        check may still be read further up the stack until the check ends."""
+        check may still be read further up the stack until the check ends. A check stopped by
+        an error may have left summaries pending: with nothing running, they are as final as
+        they will get."""
         kept = {id(m) for m in self._analyses.values()}
         for ref in self._dropped:
             analysis = ref()
             if analysis is not None and id(analysis) not in kept:
                 analysis.release()
         self._dropped.clear()
+        if not self.recursion.running:
+            for _, unit in self.recursion.provisional:
+                unit.pending = unit.provisional = False
+            self.recursion.provisional.clear()
 
     # ------------------------------------------------------------------ facts
     def facts(self, path: str, asked_by: str | None = None) -> ModuleFacts | None:
