@@ -202,9 +202,7 @@ def module_facts(m: ModuleAnalysis, path: str) -> ModuleFacts:
     run first, if nothing ran it yet: the attributes it sets (`self._client`) are facts of the
     class, whether or not the check of its own module had a reason to look at it."""
     for info in m.classes.values():
-        init = info.method("__init__")
-        if init is not None and init.summary is None and not init.running:
-            m.summary(init)
+        m.run_init(info)
     facts = ModuleFacts(path)
     facts.functions = {name: tuple(info.params) for name, info in m.functions.items()}
     facts.classes = {name: _class_facts(info) for name, info in m.classes.items()}

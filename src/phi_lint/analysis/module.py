@@ -139,9 +139,8 @@ class ModuleAnalysis:
             if unit.pending and running:  # not final yet: nor is what reads it
                 running[-1].provisional = True
             return unit.summary
-        init = unit.cls.method("__init__") if unit.cls is not None else None
-        if init is not None and init is not unit and init.summary is None and not init.running:
-            self.summary(init)  # the attributes `__init__` sets (`self.client`) first
+        if unit.cls is not None:
+            self.run_init(unit.cls, unit)
         if unit.running:  # recursion: what is known so far; what used it is provisional
             at = next(n for n, other in enumerate(running) if other is unit)
             unit.recursed = True
@@ -177,6 +176,13 @@ class ModuleAnalysis:
                 settled.pending = False
             del provisional[first:]
         return unit.summary
+
+    def run_init(self, cls: ClassInfo, caller: FunctionInfo | None = None) -> None:
+        """Run the class's `__init__` (its own, or a base's of this module) if nothing has: the
+        attributes it sets (`self.client`) are what its other methods, and its facts, see."""
+        init = cls.method("__init__")
+        if init is not None and init is not caller and init.summary is None and not init.running:
+            self.summary(init)
 
     def _scope(self, unit: FunctionInfo | None, cls: ClassInfo | None) -> FunctionAnalysis:
         scope = FunctionAnalysis(self, unit, cls)
