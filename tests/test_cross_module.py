@@ -604,6 +604,10 @@ from app.walker import walk
 
 def export(patient_chart):
     walk(patient_chart, 0)
+
+
+def preview(outline):
+    walk(outline, 0)  # a section outline, no patient: nothing to report
 '''
 
 

@@ -1001,6 +1001,10 @@ def walk(section, depth):
 
 def export(patient_chart):
     walk(patient_chart, 0)
+
+
+def export_outline(outline):
+    walk(outline, 0)  # a section outline, no patient: the same walk logs nothing sensitive
 '''
 
 
@@ -1032,6 +1036,7 @@ def test_a_template_closed_at_column_0_hides_nothing_after_it() -> None:
         "Summarise the visit below. # no names\n"
         '"""\n'
         '    log.info("prompt for %s", visit.patient_name)\n'
+        '    log.info("prompt for a %s visit", visit.kind)\n'
         "    return text\n"
     )
     assert [(f.line, f.code) for f in Engine(Config()).check_source(text, "app/prompts.py")] == [(10, "PHI201")]
