@@ -80,7 +80,10 @@ class Classifier:
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
-        self._name_triggers: dict[str, int] = {}  # sensitive_names' memory: name -> _TRIGGERS, _WEAK_SUBJECT or 0
+        # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
+        self._judged: set[str] = set()
+        self._triggering: set[str] = set()
+        self._weak_subjects: set[str] = set()
 
     def _words(self, name: str) -> tuple[str, ...]:
         """The words of a name, compounds split by the vocabulary: `patientname` -> (patient,
@@ -217,19 +220,20 @@ class Classifier:
         that are only a weak subject (`member`, `MemberDescriptorType`), which count only where a
         weak-subject term is read from them (`member.phone`). Remembered by name: the modules of a
         project share most of theirs."""
-        known = self._name_triggers
-        if len(known) > _NAMES_REMEMBERED:
-            known.clear()
-        found, weak = set(), set()
-        for name in identifiers:
-            strength = known.get(name)
-            if strength is None:
-                strength = known[name] = self._trigger_strength(name)
-            if strength == _TRIGGERS or (fhir and name.lower() in self.fhir_words):
-                found.add(name)
+        names = identifiers if isinstance(identifiers, (set, frozenset)) else set(identifiers)
+        if len(self._judged) > _NAMES_REMEMBERED:
+            self._judged, self._triggering, self._weak_subjects = set(), set(), set()
+        for name in names - self._judged:  # set operations: a module's names are mostly known
+            strength = self._trigger_strength(name)
+            if strength == _TRIGGERS:
+                self._triggering.add(name)
             elif strength == _WEAK_SUBJECT:
-                weak.add(name)
-        return found, weak
+                self._weak_subjects.add(name)
+            self._judged.add(name)
+        found = names & self._triggering
+        if fhir:
+            found |= {name for name in names if name.lower() in self.fhir_words}
+        return found, (names & self._weak_subjects) - found
 
     def is_weak_term(self, name: str) -> bool:
         """Is a field of this name sensitive on an object named by a weak subject (`phone`,
