@@ -20,7 +20,7 @@ from phi_lint.analysis.imports import import_statements
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
-from phi_lint.analysis.syntax import char_column
+from phi_lint.analysis.syntax import IDENTIFIER, char_column
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import EXTRA_SINK_KINDS, EXTRA_SOURCE_KINDS, Config
@@ -28,7 +28,6 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 
 # Words of a module that make the taint analysis worth running without a sensitive name in it:
 # model SDKs (responses, prompts) and web frameworks (request bodies).
-_IDENTIFIERS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # the top-level modules a file imports, read without parsing it (for a module of the project that
 # is only looked at, never checked)
 _IMPORT_TOPS = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_]\w*))", re.M)
@@ -226,11 +225,11 @@ class Engine:
             return analysis
         # No SDK, no framework: only functions near a sensitive name, or near a name imported from
         # a module of the project that has one, can leak anything.
-        identifiers = set(_IDENTIFIERS.findall(text))
+        identifiers = set(IDENTIFIER.findall(text))
         hits = self._sensitive_names(text, identifiers)
         if hits:  # only in code: a comment or a docstring holds no data
             text = _code_text(text)
-            identifiers = set(_IDENTIFIERS.findall(text))
+            identifiers = set(IDENTIFIER.findall(text))
             hits = self._sensitive_names(text, identifiers)
         if project is not None:
             hits |= {local for local, dotted in analysis.imports.names.items() if local in identifiers and project.interesting(dotted)}
@@ -242,7 +241,7 @@ class Engine:
         """The names of a module's text (`identifiers`: all of them, when known) that could make
         anything sensitive; a weak subject (`member`) only where a weak-subject term is read as
         an attribute or a key (`.phone`, `["zip"]`), not a bare one (the builtin `zip`)."""
-        found, weak = self.classifier.sensitive_names(_IDENTIFIERS.findall(text) if identifiers is None else identifiers,
+        found, weak = self.classifier.sensitive_names(IDENTIFIER.findall(text) if identifiers is None else identifiers,
                                                       _speaks_fhir(text))
         if weak and any(self.classifier.is_weak_term(name) for name in set(_ACCESSED.findall(text))):
             found |= weak
@@ -421,7 +420,7 @@ def _top_level_regions(code: str) -> dict[str, set[str]]:
     current, decorators = "", []
     for line in code.split("\n"):
         if not line or line[0] in " \t)]}":
-            regions[current].update(_IDENTIFIERS.findall(line))
+            regions[current].update(IDENTIFIER.findall(line))
             continue
         if line[0] == "@":
             decorators.append(line)
@@ -430,10 +429,10 @@ def _top_level_regions(code: str) -> dict[str, set[str]]:
         current = match.group(1) if match else "__all__" if line.startswith("__all__") else ""
         found = regions.setdefault(current, set())
         for part in (*decorators, line):
-            found.update(_IDENTIFIERS.findall(part))
+            found.update(IDENTIFIER.findall(part))
         decorators = []
     for line in decorators:
-        regions[""].update(_IDENTIFIERS.findall(line))
+        regions[""].update(IDENTIFIER.findall(line))
     return regions
 
 

@@ -312,6 +312,16 @@ class Workspace:
             self.checked[module] = (shown, config_digest(config), findings)
         return FileResult(shown, findings, data.decode("utf-8", "replace"))
 
+    def check_all(self, paths: list[Path]) -> list[FileResult]:
+        """Check files in this order (the modules each imports first)."""
+        self.index.expect([m for m in map(self.module_of, paths) if m is not None], self.imports_of)
+        results = []
+        with _collector_paused() as freeze:
+            for path in paths:
+                results.append(self.check(path))
+                freeze()
+        return results
+
     def view_of(self, shown: str) -> ProjectView | None:
         """The project as the file a result shows (its display path) sees it."""
         module = self.module_of(Path(shown))
@@ -407,12 +417,7 @@ def _start_worker(settings: RunSettings) -> None:
 
 
 def _check_in_worker(paths: list[str]) -> tuple[list[FileResult], dict[str, dict]]:
-    results = []
-    with _collector_paused() as freeze:
-        for path in paths:
-            results.append(_worker.check(Path(path)))
-            freeze()
-    return results, _worker.entries()
+    return _worker.check_all([Path(p) for p in paths]), _worker.entries()
 
 
 @contextlib.contextmanager
@@ -469,11 +474,8 @@ def check_project(files: list[Path], settings: RunSettings, jobs: int) -> tuple[
                 for module, entry in learnt.items():
                     _merge_entry(entries, module, entry)
     else:
-        with _collector_paused() as freeze:
-            for file in todo:
-                result = workspace.check(file)
-                results[result.path] = result
-                freeze()
+        for result in workspace.check_all(todo):
+            results[result.path] = result
         entries = workspace.entries()
     workspace.save(entries)
     ordered = sorted(results.values(), key=lambda r: r.path)

@@ -107,7 +107,7 @@ class Constants:
             return project.constant(dotted)
         base, inst = self.resolve(node.value)  # `settings.base_url` of `settings = get_settings()`
         if inst and is_class_key(base):
-            return dict(getattr(project.class_facts(base), "defaults", ())).get(node.attr)
+            return dict(getattr(project.class_facts(base, attributes=False), "defaults", ())).get(node.attr)
         return None
 
     def url_str(self, node: ast.expr | None, depth: int = 0) -> str | None:

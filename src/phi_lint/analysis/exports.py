@@ -220,7 +220,20 @@ def module_facts(m: ModuleAnalysis, path: str) -> ModuleFacts:
     return facts
 
 
-def _class_facts(info: ClassInfo) -> ClassFacts:
+def module_outline(m: ModuleAnalysis, path: str) -> ModuleFacts:
+    """What a module's definitions tell without its body running: its functions, its classes
+    without the attributes `__init__` sets, and the names it imports at module level that no
+    module-level code assigns again. No values: a lookup of any other name needs the facts."""
+    outline = ModuleFacts(path)
+    outline.functions = {name: tuple(info.params) for name, info in m.functions.items()}
+    outline.classes = {name: _class_facts(info, attributes=False) for name, info in m.classes.items()}
+    assigned = m.assigned_names()
+    outline.aliases = {local: dotted for local, dotted in m.module_imports.items()
+                       if local not in assigned and local not in outline.functions and local not in outline.classes}
+    return outline
+
+
+def _class_facts(info: ClassInfo, attributes: bool = True) -> ClassFacts:
     defaults = []
     for stmt in info.node.body:
         target = stmt.target if isinstance(stmt, ast.AnnAssign) else stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
@@ -232,7 +245,7 @@ def _class_facts(info: ClassInfo) -> ClassFacts:
         is_model=info.is_model,
         fields=tuple(sorted(info.fields)),
         methods=tuple((name, tuple(method.params)) for name, method in info.all_methods().items()),
-        attr_types=tuple(sorted({name: info.inherited("attr_types", name) for name in _attributes(info)}.items())),
+        attr_types=tuple(sorted({name: info.inherited("attr_types", name) for name in _attributes(info)}.items())) if attributes else (),
         defaults=tuple(defaults),
         bases=info.outside_bases,
     )

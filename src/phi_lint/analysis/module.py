@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from phi_lint.analysis.classify import Classifier, Sensitivity
@@ -14,7 +15,7 @@ from phi_lint.analysis.interpreter import FunctionAnalysis
 from phi_lint.analysis.records import promote_records
 from phi_lint.analysis.labels import union
 from phi_lint.analysis.summaries import ClassInfo, FunctionInfo, Recursion, Summary
-from phi_lint.analysis.syntax import bindings_of, parameters_of
+from phi_lint.analysis.syntax import IDENTIFIER, MUTATORS, bindings_of, parameters_of
 from phi_lint.catalog import Catalog
 
 # functions that call each other: their summaries are computed again at most this many times
@@ -51,6 +52,7 @@ class ModuleAnalysis:
         self.scan_keys = scan_keys
         self.imports = ImportMap(path, project.package if project is not None else None)
         self.imports.collect(tree.body)
+        self.module_imports = dict(self.imports.names)  # those of module-level code (functions may add theirs)
         self.top_modules = self.imports.top_modules()
         self.web = catalog.web
         self.django_style = bool(self.top_modules & set(self.web.get("request-param-frameworks", ())))
@@ -68,6 +70,8 @@ class ModuleAnalysis:
         self._scopes: list[FunctionAnalysis] = []  # every unit's interpreter, for release()
         self._recursion = project.index.recursion if project is not None else Recursion()
         self._module_bindings: dict[str, list] | None = None
+        self._body_readers: set[str] | None = None  # see needs_body
+        self._assigned: set[str] | None = None  # see assigned_names
         # what other stages derive from the finished analysis once per file (fix targets: parents,
         # the names of each scope, the tainted parts of assignments), so that no finding pays for a walk
         self.derived: dict = {}
@@ -129,12 +133,58 @@ class ModuleAnalysis:
             self.module_scope = self._scope(None, None)
             self.module_scope.run_body(self.tree.body)
 
+    def needs_body(self, unit: FunctionInfo) -> bool:
+        """Does a function read what only the module body gives (a name it assigns: `logger =
+        logging.getLogger()`, `client = OpenAI()`, `TEMPLATE = "..."`), itself or through a
+        function or class of the module it names? A module opened for a summary runs its body
+        only then: most functions of a library module read only their parameters, imports and
+        other definitions, and the body's calls would open more modules. Read from the text,
+        so a name in a string or a comment counts too (the body runs when in doubt)."""
+        if self._body_readers is None:
+            self._body_readers = self._units_reading_the_body()
+        if unit.cls is not None:
+            return unit.cls.node.name in self._body_readers
+        if self.functions.get(unit.node.name) is unit:
+            return unit.node.name in self._body_readers
+        # a function nested in another: its own text decides
+        return bool(_identifiers(self.lines, unit.node) & (self.assigned_names() | self._body_readers))
+
+    def _units_reading_the_body(self) -> set[str]:
+        """The top-level functions and classes whose text names an assigned name, or one of them."""
+        assigned = self.assigned_names()
+        if not assigned:
+            return set()
+        names = {name: _identifiers(self.lines, info.node) for name, info in self.functions.items()}
+        for name, info in self.classes.items():
+            names[name] = _identifiers(self.lines, info.node)
+        readers = {name for name, idents in names.items() if idents & assigned}
+        grown = bool(readers)
+        while grown:  # `def run(): return _helper()` where `_helper` reads `logger`
+            called = readers | {m for name in readers if name in self.classes for m in self.classes[name].methods}
+            more = {name for name, idents in names.items() if name not in readers and idents & called}
+            readers |= more
+            grown = bool(more)
+        return readers
+
+    def assigned_names(self) -> set[str]:
+        """The names module-level code gives a value (what only running the body tells), and
+        those a function declares `global`; not those it binds by `def`, `class` and `import`."""
+        if self._assigned is not None:
+            return self._assigned
+        names = _assigned_at_module_level(self.tree.body)
+        if any("global" in line and _GLOBAL.match(line) for line in self.lines):
+            names.update(n for sub in ast.walk(self.tree) if isinstance(sub, ast.Global) for n in sub.names)
+        self._assigned = names
+        return names
+
     def summary(self, unit: FunctionInfo) -> Summary:
         """A function's summary, computed once. Functions that call each other are computed
         again until their summaries stop changing (at most RECURSION_ROUNDS times), so that
         what a check finds does not depend on which of them was asked first (the whole module
         run in order, or one function from the file a pre-commit hook was given)."""
         running, provisional = self._recursion.running, self._recursion.provisional
+        if unit.summary is None and self.module_scope is None and self.needs_body(unit):
+            self.run_module()
         if unit.summary is not None:
             if unit.pending and running:  # not final yet: nor is what reads it
                 running[-1].provisional = True
@@ -230,6 +280,43 @@ class ModuleAnalysis:
     def line_text(self, node: ast.AST) -> str:
         return source_text(self.lines, node)
 
+
+_GLOBAL = re.compile(r"[ \t]*global[ \t]")
+_NOT_ASSIGNING = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Import, ast.ImportFrom))
+
+
+def _assigned_at_module_level(body: list[ast.stmt]) -> set[str]:
+    """Names that statements bind by assignment: any target (loops, `with`, `except ... as`, `:=`),
+    a mutating call (`REGISTRY.append(x)`) or a store into an attribute or item (`app.state.x =`).
+    Functions, classes and lambdas are not looked into: what they bind is their own."""
+    names: set[str] = set()
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        kind = type(node)
+        if kind in _NOT_ASSIGNING:
+            continue
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Store:
+                names.add(node.id)
+            continue
+        if kind in (ast.Attribute, ast.Subscript) and type(node.ctx) is ast.Store:
+            root = node.value
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                names.add(root.id)
+        elif kind is ast.ExceptHandler and node.name:
+            names.add(node.name)
+        elif kind is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS and isinstance(node.func.value, ast.Name):
+            names.add(node.func.value.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _identifiers(lines: list[str], node: ast.AST) -> set[str]:
+    start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return set(IDENTIFIER.findall("\n".join(lines[start - 1 : node.end_lineno])))
 
 
 def _overlaps(node: ast.AST, wanted: set[int]) -> bool:

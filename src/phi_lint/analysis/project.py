@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from phi_lint.analysis.exports import (
     ClassFacts, Constant, FunctionSummary, ModuleFacts, ValueFacts, class_key, function_summary, is_class_key, module_facts,
+    module_outline,
 )
 from phi_lint.analysis.summaries import Recursion
 
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
     from phi_lint.analysis.module import ModuleAnalysis
 
 MAX_ALIASES = 8  # re-exports followed this far (`from .llm import complete` in `__init__.py`)
-KEPT_ANALYSES = 24  # modules kept parsed and analysed for summaries asked of them later
-PINNED_ANALYSES = 48  # more of them, that had to be opened again
+# the analyses kept for summaries asked of them later, in lines of source: a line costs about a
+# kilobyte of memory (half the stdlib, some 150 MB)
+KEPT_LINES = 160_000
 CYCLE_ROUNDS = 3  # an import cycle's module facts are computed again this many times at most
 SOURCE_ROOTS = ("src",)
 
@@ -144,9 +146,13 @@ class ProjectIndex:
         self._stored = stored
         self._facts: dict[str, ModuleFacts | None] = {}
         self._summaries: dict[tuple[str, str], FunctionSummary | None] = {}
-        self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()
-        self._opened: set[str] = set()  # modules this run opened (to summarise), at least once
-        self._pinned: dict[str, None] = {}  # ... and had to open again: kept longer, oldest first
+        self._analyses: OrderedDict[str, ModuleAnalysis] = OrderedDict()  # least recently used first
+        self._kept_lines: dict[str, int] = {}  # of each analysis kept
+        self._kept_total = 0
+        # for each module, the number of checks after which no module still to be checked
+        # imports it, directly or not (see expect); the others' analyses are let go of first
+        self._needed_until: dict[str, int] = {}
+        self._checks = 0  # checks finished
         # let go of, to release once the check that did it ends; weakly held: one nothing holds any
         # more is left to the collector, so that a check opening thousands of modules keeps none
         self._dropped: list[weakref.ref[ModuleAnalysis]] = []
@@ -154,6 +160,8 @@ class ProjectIndex:
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
         self._exporting: set[str] = set()  # busy modules whose facts so far are being exported
         self.computed: dict[str, dict[str, FunctionSummary]] = {}  # what this run computed, per module (for the cache)
+        self._outlines: dict[str, ModuleFacts | None] = {}  # see outline()
+        self._outlining: set[str] = set()
         self._learnt_facts: dict[str, ModuleFacts] = {}  # from checks (`learn`), until a module asks
         self._learnt_summaries: dict[tuple[str, str], FunctionSummary] = {}
         self._asked: set[tuple[str, str]] = set()  # summaries being computed
@@ -167,13 +175,34 @@ class ProjectIndex:
         """The analysis a check made of a file: summaries asked of it later come from it."""
         self._keep(path, analysis)
 
+    def expect(self, modules: list[str], imports_of: Callable[[str], Iterable[str]]) -> None:
+        """The modules about to be checked, in order: from then on, the analysis of a module that
+        none of those still to be checked imports, directly or through others, is the first let
+        go of. A module's summaries are asked by the modules that import it: this keeps what
+        will be asked again, rather than what was asked last."""
+        until = self._needed_until
+        for position, module in enumerate(modules, start=self._checks):
+            until[module] = position
+        todo = list(modules)
+        while todo:  # the last modules first: most imports get their final number at once
+            module = todo.pop()
+            for imported in imports_of(module):
+                if until.get(imported, -1) < until[module]:
+                    until[imported] = until[module]
+                    todo.append(imported)
+
     def learn(self, path: str) -> None:
         """Keep, as plain data, what the check of a module worked out (its facts, once its body
         ran, and the summaries of the functions it ran), so that modules checked after it read
         them instead of opening it again once its analysis is let go of. What no module asks
         for is not written to the cache (a run with nothing changed reads less)."""
+        self._checks += 1
         m = self._analyses.get(path)
-        if m is None or m.module_scope is None:
+        if m is None:
+            return
+        if m.module_scope is None:  # nothing ran: what its definitions tell
+            if path not in self._facts and path not in self._outlines:
+                self._outlines[path] = module_outline(m, path)
             return
         if path not in self._facts:
             self._learnt_facts[path] = module_facts(m, path)
@@ -184,38 +213,39 @@ class ProjectIndex:
                 self._learnt_summaries[(path, qualname)] = function_summary(m, unit, unit.summary, path)
 
     def analysis(self, path: str) -> ModuleAnalysis | None:
-        """The module parsed, its body run (not its functions): from memory, else opened now."""
+        """The module parsed, its definitions collected (its body runs when something needs
+        it): from memory, else opened now."""
         m = self._analyses.get(path)
         if m is None:
             m = self._open(path, self.view(path))
             if m is None:
                 return None
-            if path in self._opened:
-                self._pin(path)
-            self._opened.add(path)
             self._keep(path, m)
         self._analyses.move_to_end(path)
-        m.run_module()
         return m
 
     def _keep(self, path: str, analysis: ModuleAnalysis) -> None:
+        """Keep an analysis, and let go of others past KEPT_LINES: first the least recently used
+        of those no module still to be checked imports, else the least recently used."""
         replaced = self._analyses.get(path)
         if replaced is not None and replaced is not analysis:
             self._dropped.append(weakref.ref(replaced))
         self._analyses[path] = analysis
         self._analyses.move_to_end(path)
-        while len(self._analyses) > KEPT_ANALYSES + len(self._pinned):
-            oldest = next((p for p in self._analyses if p not in self._pinned), None)
-            if oldest is None or oldest in self._busy:
+        self._kept_total += len(analysis.lines) - self._kept_lines.get(path, 0)
+        self._kept_lines[path] = len(analysis.lines)
+        while self._kept_total > KEPT_LINES:
+            free = [p for p in self._analyses if p != path and p not in self._busy]
+            victim = next((p for p in free if self._needed_until.get(p, -1) < self._checks), free[0] if free else None)
+            if victim is None:
                 break
-            self._dropped.append(weakref.ref(self._analyses.pop(oldest)))
+            self._let_go(victim)
 
-    def _pin(self, path: str) -> None:
-        """Keep a module that had to be opened again (a hub: `re`, `os`, the app's `models`)
-        beside the most recently used ones, up to PINNED_ANALYSES, the oldest pinned let go first."""
-        self._pinned[path] = None
-        if len(self._pinned) > PINNED_ANALYSES:
-            del self._pinned[next(iter(self._pinned))]
+    def _let_go(self, path: str) -> None:
+        analysis = self._analyses.pop(path, None)
+        if analysis is not None:
+            self._dropped.append(weakref.ref(analysis))
+            self._kept_total -= self._kept_lines.pop(path)
 
     def release_dropped(self) -> None:
         """Release the analyses no longer kept. Only between checks: one let go of during a
@@ -248,6 +278,18 @@ class ProjectIndex:
                 return module_facts(m, path)
             finally:
                 self._exporting.discard(path)
+        recalled = self._recalled_facts(path)
+        if recalled is not None:
+            return recalled
+        facts = self._facts[path] = self._computed_facts(path)
+        self.computed.setdefault(path, {})
+        if not self._busy:
+            self._settle_cycles()
+        return facts
+
+    def _recalled_facts(self, path: str) -> ModuleFacts | None:
+        """Facts this run has without running the module: learnt from its check, or read from
+        the cache (with the summaries stored beside them)."""
         learnt = self._learnt_facts.pop(path, None)
         if learnt is not None:
             self._facts[path] = learnt
@@ -259,11 +301,27 @@ class ProjectIndex:
             for qualname, summary in stored[1].items():
                 self._summaries.setdefault((path, qualname), summary)
             return stored[0]
-        facts = self._facts[path] = self._computed_facts(path)
-        self.computed.setdefault(path, {})
-        if not self._busy:
-            self._settle_cycles()
-        return facts
+        return None
+
+    def outline(self, path: str) -> ModuleFacts | None:
+        """What a module's definitions tell without its body running: its functions, its classes
+        (but not the attributes their `__init__` sets) and the names it imports and does not
+        assign (see `module_outline`); its whole facts when this run has them. A lookup that
+        finds its name here runs nothing: most lookups name a function or a class, and running
+        a module's body to learn them opened every module that body calls into."""
+        found = self._facts.get(path) or self._outlines.get(path)
+        if found is not None or path in self._outlines:
+            return found
+        found = self._recalled_facts(path)
+        if found is not None or path in self._outlining:
+            return found
+        self._outlining.add(path)
+        try:
+            m = self.analysis(path)
+            found = self._outlines[path] = module_outline(m, path) if m is not None else None
+        finally:
+            self._outlining.discard(path)
+        return found
 
     def _computed_facts(self, path: str) -> ModuleFacts | None:
         """The module analysed (its body run) and its facts exported; it is busy meanwhile, so
@@ -271,7 +329,10 @@ class ProjectIndex:
         self._busy.append(path)
         try:
             m = self.analysis(path)
-            return module_facts(m, path) if m is not None else None
+            if m is None:
+                return None
+            m.run_module()
+            return module_facts(m, path)
         finally:
             self._busy.pop()
 
@@ -285,9 +346,7 @@ class ProjectIndex:
             changed = False
             for path in sorted(again):
                 old = self._facts.pop(path, None)
-                stale = self._analyses.pop(path, None)
-                if stale is not None:
-                    self._dropped.append(weakref.ref(stale))
+                self._let_go(path)
                 self._summaries = {k: v for k, v in self._summaries.items() if k[0] != path}
                 new = self._facts[path] = self._computed_facts(path)
                 changed |= new != old
@@ -386,10 +445,10 @@ class ProjectView:
         path, rest = found
         if not rest:
             return Symbol("module", path, "")
-        facts = self.index.facts(path, asked_by=self.path)
+        name, more = rest[0], rest[1:]
+        facts = self._facts_naming(path, name)
         if facts is None:
             return None
-        name, more = rest[0], rest[1:]
         if name in facts.functions and not more:
             return Symbol("function", path, name, facts.functions[name])
         if name in facts.classes:
@@ -405,6 +464,14 @@ class ProjectView:
             return self._lookup(path, ".".join([facts.aliases[name], *more]), depth + 1)
         return None
 
+    def _facts_naming(self, path: str, name: str) -> ModuleFacts | None:
+        """The facts of a module that say what `name` is: its outline when that names it (a
+        function, a class, an import), else its whole facts (its body run)."""
+        outline = self.index.outline(path)
+        if outline is not None and (name in outline.functions or name in outline.classes or name in outline.aliases):
+            return outline
+        return self.index.facts(path, asked_by=self.path)
+
     def outside_name(self, dotted: str) -> str | None:
         """The name outside the project that a project name stands for: `app.logging_setup.logger`
         where logging_setup.py did `from loguru import logger` is `loguru.logger`. None when
@@ -415,7 +482,7 @@ class ProjectView:
             if found is None:
                 return dotted if depth else None
             path, rest = found
-            facts = self.index.facts(path, asked_by=self.path) if rest else None
+            facts = self._facts_naming(path, rest[0]) if rest else None
             if facts is None or rest[0] not in facts.aliases:
                 return None
             importer, dotted = path, ".".join([facts.aliases[rest[0]], *rest[1:]])
@@ -433,7 +500,7 @@ class ProjectView:
         """A method of a project class instance (`type_key` is `path::Class`), its bases' in
         other modules included."""
         path, _, cls = type_key.partition("::")
-        facts = self.class_facts(type_key)
+        facts = self.class_facts(type_key, attributes=False)
         if facts is None:
             return None
         if name not in dict(facts.methods):
@@ -447,11 +514,13 @@ class ProjectView:
         summary = self.index.summary(path, f"{cls}.{name}")
         return (Symbol("method", path, f"{cls}.{name}"), summary) if summary is not None else None
 
-    def class_facts(self, type_key: str | None) -> ClassFacts | None:
+    def class_facts(self, type_key: str | None, attributes: bool = True) -> ClassFacts | None:
+        """The facts of a project class; `attributes=False`: what its definition alone tells
+        (not the attributes `__init__` sets), so its module's body need not run."""
         if not is_class_key(type_key):
             return None
         path, _, name = type_key.partition("::")
-        facts = self.index.facts(path, asked_by=self.path)
+        facts = self.index.facts(path, asked_by=self.path) if attributes else self._facts_naming(path, name)
         return facts.classes.get(name) if facts is not None else None
 
     def value(self, dotted: str) -> ValueFacts | None:
@@ -504,7 +573,7 @@ class ProjectView:
         if found is None or len(found[1]) != 1 or depth > MAX_ALIASES:
             return None
         path, (name,) = found
-        facts = self.index.facts(path, asked_by=self.path)
+        facts = self._facts_naming(path, name)
         alias = facts.aliases.get(name) if facts is not None else None
         return self.index.view(path).resolve(alias, depth + 1) if alias else (path, name)
 

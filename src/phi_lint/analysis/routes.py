@@ -313,6 +313,7 @@ class _RouteFinder:
         for other in view.guarding_modules():
             analysis = view.index.analysis(other)
             if analysis is not None:
+                analysis.run_module()  # its module-level code mounts the routers
                 found += [f for f in mounted_elsewhere(analysis, self.auth_guards, self.depth + 1) if f.target == (view.path, mount.name)]
         return found
 

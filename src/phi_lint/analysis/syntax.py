@@ -6,6 +6,8 @@ import ast
 import re
 from typing import Callable
 
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name, as read from source text
+
 # Methods that put their arguments into the object they are called on (`turns.append(msg)`).
 MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft", "write", "writelines"})
 
