@@ -4,6 +4,7 @@ smallest tainted parts of each argument (what a fix would wrap)."""
 from __future__ import annotations
 
 import ast
+import builtins
 
 from phi_lint.analysis.facts import FlowEvent
 from phi_lint.analysis.labels import CLEAN, LLM_PROMPT, LLM_RESPONSE, Step, Taint, add_step, union
@@ -213,8 +214,12 @@ class Sinks:
                     self.record(FlowEvent("EXCEPTION", what, label, delivered, arg, self.stmt, self.atoms(arg) or [(arg, delivered)]))
 
     def _exception_parts(self, call: ast.Call) -> list[tuple[ast.expr, str, Taint | None]]:
-        """The arguments of an exception's constructor that make its message."""
+        """The arguments of an exception's constructor that make its message. A builtin
+        exception's keywords are attributes its message does not show (`AttributeError(msg,
+        name=..., obj=record)`, `ImportError(msg, name=..., path=...)`)."""
         parts: list[tuple[ast.expr, str, Taint | None]] = [(arg, f"argument {i + 1}", None) for i, arg in enumerate(call.args)]
+        if isinstance(call.func, ast.Name) and _is_builtin_exception(call.func.id) and self.resolve(call.func)[0] == call.func.id:
+            return parts
         for kw in call.keywords:
             if kw.arg not in ("status_code", "code", "headers"):
                 parts.append((kw.value, f"`{kw.arg}=`" if kw.arg else "`**kwargs`", None))
@@ -316,3 +321,8 @@ def _content_role(key: str | None, spec: dict) -> str | None:
         if any(key == p or (p.endswith("*") and key.startswith(p[:-1])) for p in spec.get(table, ())):
             return role
     return None
+
+
+def _is_builtin_exception(name: str) -> bool:
+    found = getattr(builtins, name, None)
+    return isinstance(found, type) and issubclass(found, BaseException)
