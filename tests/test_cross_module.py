@@ -625,3 +625,88 @@ def test_functions_of_two_modules_that_call_each_other_are_summarised_whichever_
     for files in (["app/export.py"], ["app/sections.py", "app/export.py"], ["app/walker.py", "app/export.py"]):
         result = check_paths([tmp_path / name for name in files], config)
         assert [(f.line, f.code) for fr in result.files for f in fr.findings] == [(5, "PHI202")], files
+
+
+TEXT_HELPERS = '''\
+"""Text helpers shared by the routes: an audit log, and a scrubber that needs nothing else."""
+
+import logging
+import re
+
+from app.registry import load_redactions
+
+logger = logging.getLogger("intake.audit")
+REDACTIONS = load_redactions()
+
+
+def scrub_digits(text: str) -> str:
+    return re.sub(r"[0-9]", "#", text)
+
+
+def audit(event: str, actor: str) -> None:
+    logger.info("%s by %s", event, actor)
+'''
+
+REDACTION_REGISTRY = '''\
+def load_redactions() -> dict[str, str]:
+    return {"ssn": "###-##-####", "phone": "(###) ###-####"}
+'''
+
+SCRUBBING_ROUTES = '''\
+import logging
+
+from fastapi import APIRouter
+
+from app.text import scrub_digits
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.post("/notes")
+def add_note(patient_name: str, ward: str) -> dict:
+    log.info("note for %s", scrub_digits(patient_name))
+    log.info("note on ward %s", scrub_digits(ward))
+    return {"ok": True}
+'''
+
+AUDITED_ROUTES = '''\
+from fastapi import APIRouter
+
+from app.text import audit
+
+router = APIRouter()
+
+
+@router.post("/notes")
+def add_note(patient_name: str, ward: str) -> dict:
+    audit("note added", patient_name)
+    audit("note added", ward)
+    return {"ok": True}
+'''
+
+
+def test_a_module_opened_for_a_function_runs_its_body_only_when_that_function_reads_it(tmp_path: Path) -> None:
+    """text.py's body makes its logger and loads a registry from registry.py. Checking routes
+    that only call `scrub_digits` neither runs that body nor opens registry.py, and still traces
+    the name through it; routes that call `audit` (which reads the logger) get the body run."""
+    from phi_lint.workspace import check_project, run_settings
+
+    files = {"app/__init__.py": "", "app/text.py": TEXT_HELPERS, "app/registry.py": REDACTION_REGISTRY}
+    for name, routes in (("scrubbing", SCRUBBING_ROUTES), ("audited", AUDITED_ROUTES)):
+        root = tmp_path / name
+        (root / "pyproject.toml").parent.mkdir(parents=True)
+        (root / "pyproject.toml").write_text(POLICY)
+        for path, text in {**files, "app/routes.py": routes}.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        checked = [root / "app" / "routes.py"]
+        result, workspace = check_project(checked, run_settings(checked, load_config(root / "pyproject.toml")), jobs=1)
+        found = [(f.line, f.code) for fr in result.files for f in fr.findings]
+        text = workspace.index.analysis("app/text.py")
+        if name == "scrubbing":
+            assert found == [(13, "PHI201")]
+            assert text.module_scope is None and "app/registry.py" not in workspace.index._analyses
+        else:
+            assert found == [(10, "PHI201")]
+            assert text.module_scope is not None

@@ -48,3 +48,38 @@ def test_a_check_of_one_file_alone_releases_its_analysis() -> None:
     engine = engine_for(Config())
     left, _ = analyses_left_to_the_collector(lambda: engine.check_source(source.read_bytes(), str(source)))
     assert left == 0
+
+
+def test_the_analyses_kept_are_those_a_module_still_to_be_checked_imports(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room for 11 lines: when `wards.py` (9 lines, checked last) is kept, the analyses let go of
+    are the leaves no module still to be checked imports, not the older `charts.py`, whose helper
+    `wards.py` asks about; so no module is opened twice (the least recently used would be)."""
+    files = {
+        "app/__init__.py": "",
+        "app/charts.py": "def joined(*parts):\n    return ' '.join(str(part) for part in parts)\n",
+        "app/dosing.py": "def banner(text):\n    return text.upper()\n",
+        "app/rosters.py": "def cents(amount):\n    return round(amount * 100)\n",
+        "app/wards.py": (
+            "import logging\n\nfrom app.charts import joined\n\nlog = logging.getLogger(__name__)\n\n\n"
+            "def admitted(patient):\n    log.info('admitted %s', joined(patient.first_name, patient.last_name))\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "pyproject.toml").write_text("[tool.phi-lint]\n")
+    monkeypatch.setattr(project_index, "KEPT_LINES", 11)
+    checked = sorted(tmp_path.rglob("*.py"))
+    settings = run_settings(checked, load_config(tmp_path / "pyproject.toml"))
+    opened: list[str] = []
+    original = project_index.ProjectIndex.analysis
+
+    def counting(index, path):
+        if path not in index._analyses:
+            opened.append(path)
+        return original(index, path)
+
+    monkeypatch.setattr(project_index.ProjectIndex, "analysis", counting)
+    result, _ = check_project(checked, settings, jobs=1)
+    assert [(f.line, f.code) for r in result.files for f in r.findings] == [(9, "PHI201")]
+    assert opened == []

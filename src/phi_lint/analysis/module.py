@@ -172,8 +172,14 @@ class ModuleAnalysis:
         if self._assigned is not None:
             return self._assigned
         names = _assigned_at_module_level(self.tree.body)
-        if any("global" in line and _GLOBAL.match(line) for line in self.lines):
-            names.update(n for sub in ast.walk(self.tree) if isinstance(sub, ast.Global) for n in sub.names)
+        for line in self.lines:
+            declared = _GLOBAL.match(line) if "global" in line else None
+            if declared is not None:  # `global cache, session` in a function: assigned out of sight
+                names.update(IDENTIFIER.findall(declared.group(1)))
+        if any(":=" in line for line in self.lines):  # `if (match := PATTERN.search(...)):` at module level
+            module_level = [stmt for stmt in self.tree.body if not isinstance(stmt, _OWN_SCOPES)]
+            names.update(sub.target.id for stmt in module_level for sub in ast.walk(stmt)
+                         if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name))
         self._assigned = names
         return names
 
@@ -281,37 +287,55 @@ class ModuleAnalysis:
         return source_text(self.lines, node)
 
 
-_GLOBAL = re.compile(r"[ \t]*global[ \t]")
-_NOT_ASSIGNING = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.Import, ast.ImportFrom))
+_GLOBAL = re.compile(r"[ \t]*global[ \t]+([A-Za-z_][\w \t,]*)")
+_OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _assigned_at_module_level(body: list[ast.stmt]) -> set[str]:
-    """Names that statements bind by assignment: any target (loops, `with`, `except ... as`, `:=`),
-    a mutating call (`REGISTRY.append(x)`) or a store into an attribute or item (`app.state.x =`).
-    Functions, classes and lambdas are not looked into: what they bind is their own."""
+    """Names that module-level statements bind by assignment: any target (loops, `with`,
+    `except ... as`), a mutating call (`REGISTRY.append(x)`) or a store into an attribute or an
+    item (`app.state.x = ...`). Only targets are read, not the values (a module of large
+    literal tables is quick), and functions and classes are not looked into: what they bind is
+    their own."""
     names: set[str] = set()
-    todo: list[ast.AST] = list(body)
+    todo = list(body)
     while todo:
-        node = todo.pop()
-        kind = type(node)
-        if kind in _NOT_ASSIGNING:
-            continue
-        if kind is ast.Name:
-            if type(node.ctx) is ast.Store:
-                names.add(node.id)
-            continue
-        if kind in (ast.Attribute, ast.Subscript) and type(node.ctx) is ast.Store:
-            root = node.value
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
-            if isinstance(root, ast.Name):
-                names.add(root.id)
-        elif kind is ast.ExceptHandler and node.name:
-            names.add(node.name)
-        elif kind is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS and isinstance(node.func.value, ast.Name):
-            names.add(node.func.value.id)
-        todo.extend(ast.iter_child_nodes(node))
+        stmt = todo.pop()
+        kind = type(stmt)
+        if kind in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+            for target in stmt.targets if kind is ast.Assign else [stmt.target]:
+                _add_targets(target, names)
+        elif kind in (ast.For, ast.AsyncFor):
+            _add_targets(stmt.target, names)
+        elif kind in (ast.With, ast.AsyncWith):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    _add_targets(item.optional_vars, names)
+        elif kind is ast.Expr:
+            call = stmt.value
+            if (type(call) is ast.Call and type(call.func) is ast.Attribute and call.func.attr in MUTATORS
+                    and type(call.func.value) is ast.Name):
+                names.add(call.func.value.id)
+        elif kind is ast.ExceptHandler and stmt.name:
+            names.add(stmt.name)
+        elif kind is ast.match_case:
+            names.update(n for sub in ast.walk(stmt.pattern) for n in (getattr(sub, "name", None), getattr(sub, "rest", None)) if n)
+        if kind not in _OWN_SCOPES:
+            for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+                todo.extend(getattr(stmt, block, None) or ())
     return names
+
+
+def _add_targets(target: ast.expr, names: set[str]) -> None:
+    """The names an assignment target binds: itself, the parts it unpacks into, the object an
+    attribute or item is stored into."""
+    while isinstance(target, (ast.Attribute, ast.Subscript, ast.Starred)):
+        target = target.value
+    if isinstance(target, ast.Name):
+        names.add(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _add_targets(element, names)
 
 
 def _identifiers(lines: list[str], node: ast.AST) -> set[str]:
