@@ -278,3 +278,23 @@ def test_terms_keep_their_meaning_beside_those_words(classifier: Classifier, nam
 ])
 def test_metadata_fields(classifier: Classifier, name: str, metadata: bool) -> None:
     assert classifier.is_metadata(name) is metadata
+
+
+def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary) -> None:
+    """`sensitive_names` skips the word analysis of a name whose text holds no stem of the
+    vocabulary; it must judge every name as the full analysis does. Names are built from every
+    strong term, subject, record source and word form, as real code spells them (snake, camel,
+    plural, `ies` plurals, compounds), beside names that hold none."""
+    filtered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered._may_trigger = lambda text: True
+    words = [list(term) for term, (_, strong) in filtered.terms.items() if strong]
+    words += [[w] for w in sorted(filtered.subjects | vocabulary.record_sources | set(vocabulary.word_forms))]
+    names = {"total_count", "HTTPServer", "self", "tokenizer", "ward_id", "visit_date"}
+    for parts in words:
+        last = parts[-1]
+        plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
+        names |= {"_".join(parts), "get_" + "_".join(parts[:-1] + [plural]), "".join(p.title() for p in parts) + "List",
+                  "".join(parts), "raw_" + "".join(parts) + "_text"}
+    assert filtered.sensitive_names(names) == unfiltered.sensitive_names(names)
+    assert filtered.sensitive_names(names)[0]  # the names do trigger

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from phi_lint.catalog import Category, Vocabulary
 
@@ -80,6 +80,7 @@ class Classifier:
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
+        self._may_trigger = _any_of(self._trigger_stems())
         # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
         self._judged: set[str] = set()
         self._triggering: set[str] = set()
@@ -240,7 +241,17 @@ class Classifier:
         `zip_code`, any strong term)?"""
         return self.classify(name, WEAK_SUBJECT) is not None  # as `member.<name>` is read
 
+    def _trigger_stems(self) -> set[str]:
+        """What the lower-cased text of any name that triggers holds: a subject, a record source
+        or the first word of a strong term (or a word form of one); a word ending in `y` without
+        it, since `summaries` is read as `summary`."""
+        stems = set(self.subjects) | set(self.vocabulary.record_sources) | {t[0] for t, (_, strong) in self.terms.items() if strong}
+        stems |= {form for form, word in self.vocabulary.word_forms.items() if word in stems}
+        return {stem[:-1] if stem.endswith("y") and len(stem) > 2 else stem for stem in stems}
+
     def _trigger_strength(self, name: str) -> int:
+        if not self._may_trigger(name.lower()):  # most names: no word of the vocabulary in them
+            return 0
         words = self.words(name)
         if not self._triggers(words):
             return 0
@@ -253,6 +264,10 @@ class Classifier:
 # what sensitive_names remembers of a name
 _TRIGGERS, _WEAK_SUBJECT = 1, 2
 _NAMES_REMEMBERED = 200_000  # ~20 MB; the stdlib (327k lines) has 48,000 distinct names
+
+
+def _any_of(stems: set[str]) -> Callable[[str], re.Match | None]:
+    return re.compile("|".join(sorted(map(re.escape, stems), key=len, reverse=True)) or "(?!)").search
 
 
 def _compound_pieces(vocabulary: Vocabulary, terms: dict, subjects: frozenset[str]) -> frozenset[str]:
