@@ -112,7 +112,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             all_args = all_args + [args.kwarg]
         routed = self._is_route(node)
         positional = args.posonlyargs + args.args
-        body_params = self._body_params(args) if routed else set()
+        body_params = self._params_marked(args, "body-defaults") if routed else set()
+        injected = self._params_marked(args, "injected-defaults") if routed else set()  # not the body
         hook_labels = self._hook_labels(unit) if unit.cls is not None else {}
         handed = self._parameter_sources(unit)  # `lambda_handler(event, context)`: the event is a request
         for arg in all_args:
@@ -122,7 +123,7 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
                 continue
             taint = self._classify_name(name, arg)
             if arg.annotation is not None:
-                taint = union(taint, self._annotation(arg, routed))
+                taint = union(taint, self._annotation(arg, routed and name not in injected))
             elif self.m.django_style and name == "request":
                 self.types[name] = WEB_REQUEST
             if name in hook_labels:  # `log_success_event(self, kwargs, response_obj, ...)`

@@ -41,8 +41,10 @@ class Types:
                 return True
         return False
 
-    def _body_params(self, args: ast.arguments) -> set[str]:
-        """Route parameters read from the body: `note: str = Body(...)`, `Annotated[str, Form()]`."""
+    def _params_marked(self, args: ast.arguments, table: str) -> set[str]:
+        """Route parameters whose default, or `Annotated[...]` metadata, calls one of the
+        web-frameworks.toml list `table`: `note: str = Body(...)`, `Annotated[str, Form()]`,
+        `user: User = Depends(current_user)`."""
         positional = args.posonlyargs + args.args
         pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
         pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
@@ -50,7 +52,7 @@ class Types:
         found = set()
         for arg, expr in pairs:
             for sub in ast.walk(expr):
-                if isinstance(sub, ast.Call) and self.m.catalog.matches("body-defaults", self.m.imports.resolve(sub.func) or ""):
+                if isinstance(sub, ast.Call) and self.m.catalog.matches(table, self.m.imports.resolve(sub.func) or ""):
                     found.add(arg.arg)
         return found
 
