@@ -81,6 +81,13 @@ class ImportMap:
     def top_modules(self) -> set[str]:
         return {dotted.split(".", 1)[0] for dotted in self.names.values()}
 
+    def resolve_text(self, dotted: str) -> str | None:
+        """The dotted name a name or a chain written in the module stands for (`schemas.NoteCreate`
+        -> `app.schemas.NoteCreate`), when its first part is imported."""
+        first, _, rest = dotted.partition(".")
+        base = self.names.get(first)
+        return f"{base}.{rest}" if base and rest else base
+
     def resolve(self, node: ast.expr) -> str | None:
         """The dotted name of a Name/Attribute chain rooted at an import, else None."""
         attrs = []

@@ -26,7 +26,7 @@ def record_class_why(m: ModuleAnalysis, name: str) -> str | None:
     info = m.classes.get(name)
     if info is not None:
         return info.record.why if info.record is not None else None
-    dotted = m.imports.names.get(name)
+    dotted = m.imports.resolve_text(name)
     if dotted and m.project is not None:
         why = m.project.record_why(dotted)  # a record class of another module of the project
         if why:
@@ -140,9 +140,9 @@ class Records:
         remembered, so that `p.subject` reads a typed field)."""
         if annotation is None:
             return CLEAN
-        for cls_name in annotation_names(annotation):
-            cls_name = cls_name.rpartition(".")[2]
-            why = record_class_why(self.m, cls_name)
+        for written in annotation_names(annotation):
+            why = record_class_why(self.m, written)
+            cls_name = written.rpartition(".")[2]
             if cls_name in self.m.classes:
                 self.record_types[name] = cls_name
             if why:
@@ -156,9 +156,9 @@ class Records:
         fn = self.m.functions.get(node.func.id)
         if fn is None or fn.node.returns is None:
             return CLEAN
-        for cls_name in annotation_names(fn.node.returns):
-            cls_name = cls_name.rpartition(".")[2]
-            why = record_class_why(self.m, cls_name)
+        for written in annotation_names(fn.node.returns):
+            why = record_class_why(self.m, written)
+            cls_name = written.rpartition(".")[2]
             if why:
                 text = self.m.line_text(node)
                 return self._birth(PHI_RECORD, "record", text, f"`{fn.node.name}()` returns a `{cls_name}`; {why}", node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 import re
 from typing import Callable
 
@@ -30,16 +31,32 @@ def is_items(call: ast.Call) -> bool:
 
 
 def annotation_names(ann: ast.expr) -> list[str]:
+    """The class names an annotation mentions, in order: `Patient`, a chain of attributes whole
+    (`schemas.NoteCreate`, as FastAPI's tutorial writes a body), and string annotations."""
     names = []
-    for sub in ast.walk(ann):
+    todo = collections.deque([ann])
+    while todo:
+        sub = todo.popleft()
         if isinstance(sub, ast.Name):
             names.append(sub.id)
         elif isinstance(sub, ast.Attribute):
-            names.append(sub.attr)
+            chain = _attribute_chain(sub)
+            names.append(chain or sub.attr)
+            if chain:
+                continue
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.isidentifier():
             names.append(sub.value)
+        todo.extend(ast.iter_child_nodes(sub))
     return names
 
+
+def _attribute_chain(node: ast.Attribute) -> str | None:
+    """`schemas.NoteCreate` for a chain of attributes on a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
 
 
 def target_name(target: ast.expr) -> str | None:

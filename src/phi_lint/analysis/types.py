@@ -65,7 +65,7 @@ class Types:
         taint = union(self._upload_annotation(arg), self._typed_record(ann, arg.arg, arg))
         for cls_name in annotation_names(ann):
             info = self.m.classes.get(cls_name)
-            dotted = self.m.imports.names.get(cls_name, cls_name)
+            dotted = self.m.imports.resolve_text(cls_name) or cls_name
             record = (info.record if info else None) or (
                 Sensitivity("record", "record", f"`{cls_name}` is a FHIR resource", record=True)
                 if dotted.rsplit(".", 1)[-1] in self.m.catalog.vocabulary.fhir_resources and ("fhir" in dotted or info) else None)
