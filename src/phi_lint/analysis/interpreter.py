@@ -141,6 +141,10 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
                 taint = union(taint, {marker.label: marker})
             self.env[name] = taint
         self.block(node.body)
+        returned = self.returned_record_class(node)
+        if returned is not None:  # what callers in other modules get back: `-> models.Patient`
+            cls_name, why = returned
+            self.returns = union(self.returns, self._birth(PHI_RECORD, "record", f"{node.name}()", f"`{node.name}()` returns a `{cls_name}`; {why}", node.returns))
         return_params = frozenset(int(k[len(PARAM):]) for k in self.returns if k.startswith(PARAM))
         sink_events = [(param, event) for (param, _, _), event in self.param_events.items()]
         rtype = self._annotation_type(node.returns) if node.returns is not None else None

@@ -154,15 +154,20 @@ class Records:
         if not isinstance(node.func, ast.Name):
             return CLEAN
         fn = self.m.functions.get(node.func.id)
-        if fn is None or fn.node.returns is None:
+        returned = self.returned_record_class(fn.node) if fn is not None else None
+        if returned is None:
             return CLEAN
-        for written in annotation_names(fn.node.returns):
+        cls_name, why = returned
+        return self._birth(PHI_RECORD, "record", self.m.line_text(node), f"`{fn.node.name}()` returns a `{cls_name}`; {why}", node)
+
+    def returned_record_class(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str] | None:
+        """(class, why) when a function's return annotation names a record class (`-> Patient`,
+        `-> models.Patient`, `-> list[Patient]`)."""
+        for written in annotation_names(fn.returns) if fn.returns is not None else ():
             why = record_class_why(self.m, written)
-            cls_name = written.rpartition(".")[2]
             if why:
-                text = self.m.line_text(node)
-                return self._birth(PHI_RECORD, "record", text, f"`{fn.node.name}()` returns a `{cls_name}`; {why}", node)
-        return CLEAN
+                return written.rpartition(".")[2], why
+        return None
 
     def _remember_record_type(self, name: str, value: ast.expr) -> None:
         """`visit = Visit(...)`, `visit = load_visit(k)` (-> Visit): the class of a local."""
