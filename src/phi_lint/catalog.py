@@ -120,6 +120,7 @@ class Vocabulary:
     other_party_words: frozenset[str] = frozenset()  # `provider_name`: the care team's, not the patient's
     cohort_words: frozenset[str] = frozenset()  # `patients_with_visits`: a count or a cohort
     metadata_words: frozenset[tuple[str, ...]] = frozenset()  # `status_code`: about a value, not its content
+    tally_words: frozenset[str] = frozenset()  # `scores["anamnesis"]`: numbers about what the keys name
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,7 @@ def _vocabulary(data: dict) -> Vocabulary:
         other_party_words=frozenset(data.get("other-party-words", ())),
         cohort_words=frozenset(data.get("cohort-words", ())),
         metadata_words=frozenset(tuple(t.split()) for t in data.get("metadata-words", ())),
+        tally_words=frozenset(data.get("tally-words", ())),
     )
 
 

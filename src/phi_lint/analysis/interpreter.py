@@ -566,6 +566,9 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             return self._narrowed(rest, words)
         if self._is_sample(node):
             return CLEAN  # `SAMPLE_PATIENT["name"]`: sample data written in the code
+        container = split_words(self._container_name(node) or "")
+        if container and container[-1] in self.m.catalog.vocabulary.tally_words:
+            return CLEAN  # `scores["anamnesis"]`: a number about what the key names
         text = self.m.line_text(node)
         if hit.record:
             born = self._birth(PHI_RECORD, "record", text, hit.why, node)
@@ -591,13 +594,17 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
 
     def _subject_named(self, node: ast.expr) -> bool:
         """Is the object whose member this is named after a person (`patient.email`, `member_profile.phone`)?"""
+        name = self._container_name(node)
+        return self.m.classifier.names_person(name) if name is not None else False
+
+    @staticmethod
+    def _container_name(node: ast.expr) -> str | None:
+        """The name of the object whose member this is: `patient` of `patient.email`, `scores` of
+        `scores["anamnesis"]`."""
         base = node.value if isinstance(node, (ast.Attribute, ast.Subscript)) else None
         if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
             base = base.func.value
-        name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else None
-        if name is None:
-            return False
-        return self.m.classifier.names_person(name)
+        return base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else None
 
     def _subscript(self, node: ast.Subscript) -> Taint:
         base = self.ev(node.value)
