@@ -199,12 +199,7 @@ class Engine:
         module_level = regions.pop("", set())
         if module_level & sensitive:
             return None
-        worth = {name for name, identifiers in regions.items() if identifiers & sensitive}
-        grown = True
-        while grown:  # a function that calls one worth a pass (`fetch` -> `_load_patient`) is too
-            more = {name for name, identifiers in regions.items() if name not in worth and identifiers & worth}
-            worth |= more
-            grown = bool(more)
+        worth = _worth_a_pass(regions, sensitive)
         return None if module_level & worth else frozenset(worth)
 
     def _whole_module(self, text: str, top_modules: set[str], may_hold_keys: bool | None) -> bool:
@@ -231,6 +226,11 @@ class Engine:
             text = _code_text(text)
             identifiers = set(IDENTIFIER.findall(text))
             hits = self._sensitive_names(text, identifiers)
+        if hits:  # and the lines that use a function or class of the module that has one
+            regions = _top_level_regions(text)
+            regions.pop("", None)
+            regions.pop("__all__", None)
+            hits |= _worth_a_pass(regions, hits)
         if project is not None:
             hits |= {local for local, dotted in analysis.imports.names.items() if local in identifiers and project.interesting(dotted)}
         if hits:
@@ -409,6 +409,18 @@ def _code_text(text: str) -> str:
         after_colon = line.rstrip().endswith(":")
         kept.append(line)
     return "\n".join(kept)
+
+
+def _worth_a_pass(regions: dict[str, set[str]], sensitive: set[str]) -> set[str]:
+    """The top-level functions and classes whose identifiers hold a sensitive name, and those
+    that use one of them (`fetch` -> `_load_patient`), as far as it goes."""
+    worth = {name for name, identifiers in regions.items() if identifiers & sensitive}
+    grown = True
+    while grown:
+        more = {name for name, identifiers in regions.items() if name not in worth and identifiers & worth}
+        worth |= more
+        grown = bool(more)
+    return worth
 
 
 def _top_level_regions(code: str) -> dict[str, set[str]]:
