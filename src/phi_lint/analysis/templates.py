@@ -129,3 +129,25 @@ class Templates:
         taint = self._placeholder_taint(" ".join("{" + s + "}" for s in slots), _FORMAT_FIELD, data)
         if taint:
             self._sink_argument(data, "MODEL_CONTENT", specs[0].what.format(method=func.attr), argument, None, union(taint, self.ev(data)))
+
+    def _is_prompt_text(self, name: str, value: ast.expr) -> bool:
+        """`prompt = f"... {x}"`: a prompt built from parts that are not constants. Not a template
+        (`QA_PROMPT_TMPL = BASE + RULES`), an opaque key (`prompt_id = f"{name}:{version}"`) or a
+        number about one (`prompt_tokens = usage.input_tokens + cached`, `prompt_cost`)."""
+        lowered = name.lower()
+        if "prompt" not in lowered or "template" in lowered or "tmpl" in lowered:
+            return False
+        words = self.m.classifier.words(name)
+        if self.m.classifier.is_metadata(name) or (words and words[-1] in self.m.catalog.vocabulary.opaque_words):
+            return False
+        if isinstance(value, ast.JoinedStr):
+            parts = [v.value for v in value.values if isinstance(v, ast.FormattedValue)]
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Mod)):
+            parts = operands(value)
+            if all(self._clears(p) or isinstance(p, ast.Constant) and isinstance(p.value, (int, float)) for p in parts):
+                return False  # `len(header) + len(note)`: a sum of counts
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in ("format", "join"):
+            parts = [*value.args, *(keyword.value for keyword in value.keywords)]
+        else:
+            return False
+        return any(not is_literal(part) and self.const_str(part) is None for part in parts)
