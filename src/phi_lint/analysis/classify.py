@@ -267,7 +267,23 @@ _NAMES_REMEMBERED = 200_000  # ~20 MB; the stdlib (327k lines) has 48,000 distin
 
 
 def _any_of(stems: set[str]) -> Callable[[str], re.Match | None]:
-    return re.compile("|".join(sorted(map(re.escape, stems), key=len, reverse=True)) or "(?!)").search
+    """A search for any of `stems`, its pattern shaped as their trie (`pa(?:tient|yer)`): a plain
+    alternation tries every stem at every character, seven times slower over the names of the
+    stdlib."""
+    trie: dict = {}
+    for stem in stems:
+        node = trie
+        for char in stem:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a stem ends here: what follows in the trie need not be read
+    return re.compile(_trie_pattern(trie) if trie else "(?!)").search
+
+
+def _trie_pattern(node: dict) -> str:
+    if "" in node:  # a shorter stem is found already: the longer ones add nothing to a search
+        return ""
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _compound_pieces(vocabulary: Vocabulary, terms: dict, subjects: frozenset[str]) -> frozenset[str]:
