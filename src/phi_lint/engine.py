@@ -14,6 +14,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from phi_lint.analysis.classify import Classifier
 from phi_lint.analysis.imports import import_statements
@@ -70,6 +71,18 @@ class SuppressionComment:
         if not self.codes:
             return ""
         return next((c for c in self.codes if code.startswith(c)), None)
+
+
+class _Reach(NamedTuple):
+    """What of a module's code holds or uses a sensitive name, read from its text."""
+
+    code: str  # the module's code (`_code_text`), "" when no sensitive name is anywhere in its text
+    names: frozenset[str]  # the sensitive names of its code, and the top-level functions and classes that hold or use one
+    regions: frozenset[str]  # those functions and classes
+    module_level: bool  # its module-level code holds or uses one
+
+
+_NOTHING_SENSITIVE = _Reach("", frozenset(), frozenset(), False)
 
 
 class Engine:
@@ -187,20 +200,25 @@ class Engine:
         (often none). A name imported from the module makes the lines that use it worth
         interpreting only then: a helper module with one patient function does not make every
         user of its other helpers worth a pass."""
+        return self._worth_to_importers(text, self._reach(text), None)
+
+    def _worth_to_importers(self, text: str, reach: _Reach, may_hold_keys: bool | None) -> frozenset[str] | None:
         top_modules = {m.group(1) or m.group(2) for m in import_statements(text, _IMPORT_TOPS)}
-        if self._whole_module(text, top_modules, None):
+        if self._whole_module(text, top_modules, may_hold_keys) or reach.module_level:
             return None
+        return reach.regions
+
+    def _reach(self, text: str) -> _Reach:
+        """What of a module's code holds or uses a sensitive name."""
         if not self._sensitive_names(text):  # most modules: no region to look at
-            return frozenset()
-        code = _code_text(text)
+            return _NOTHING_SENSITIVE
+        code = _code_text(text)  # a comment or a docstring holds no data
         sensitive = self._sensitive_names(code)
         regions = _top_level_regions(code)
         regions.pop("__all__", None)
         module_level = regions.pop("", set())
-        if module_level & sensitive:
-            return None
         worth = _worth_a_pass(regions, sensitive)
-        return None if module_level & worth else frozenset(worth)
+        return _Reach(code, frozenset(sensitive | worth), frozenset(worth), bool(module_level & (sensitive | worth)))
 
     def _whole_module(self, text: str, top_modules: set[str], may_hold_keys: bool | None) -> bool:
         """Is every function worth interpreting: an SDK or framework import, a key, a switch?
@@ -220,21 +238,14 @@ class Engine:
             return analysis
         # No SDK, no framework: only functions near a sensitive name, or near a name imported from
         # a module of the project that has one, can leak anything.
-        identifiers = set(IDENTIFIER.findall(text))
-        hits = self._sensitive_names(text, identifiers)
-        if hits:  # only in code: a comment or a docstring holds no data
-            text = _code_text(text)
-            identifiers = set(IDENTIFIER.findall(text))
-            hits = self._sensitive_names(text, identifiers)
-        if hits:  # and the lines that use a function or class of the module that has one
-            regions = _top_level_regions(text)
-            regions.pop("", None)
-            regions.pop("__all__", None)
-            hits |= _worth_a_pass(regions, hits)
+        reach = self._reach(text)
+        hits = set(reach.names)
         if project is not None:
-            hits |= {local for local, dotted in analysis.imports.names.items() if local in identifiers and project.interesting(dotted)}
+            # the modules checked after this one ask what of it is worth a pass: read from this text
+            project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, analysis.scan_keys))
+            hits |= {local for local, dotted in analysis.imports.names.items() if project.interesting(dotted)}
         if hits:
-            analysis.run(self._interesting_lines(text, hits))
+            analysis.run(self._interesting_lines(reach.code or text, hits))
         return analysis
 
     def _sensitive_names(self, text: str, identifiers: set[str] | None = None) -> set[str]:

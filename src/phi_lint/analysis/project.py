@@ -376,6 +376,11 @@ class ProjectIndex:
             self._shown[path] = shown
         return shown
 
+    def worth_a_pass(self, path: str, names: frozenset[str] | None) -> None:
+        """What `names_worth_a_pass` gives for a module, as its check worked it out from the
+        text it checked: the modules checked after it need not read that text again."""
+        self._interesting.setdefault(path, names)
+
     def interesting(self, path: str, name: str | None = None) -> bool:
         """Could the module (or its function or class `name`) leak on its own?"""
         if path not in self._interesting:
