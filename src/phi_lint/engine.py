@@ -122,7 +122,7 @@ class Engine:
         """All findings of one file, suppressed ones included (with `suppression` set).
         `fixes=False`: no fix is built (the flake8 front shows none). `project`: the other
         modules of the project as this file imports them (None: the file alone)."""
-        with _fewer_collections():
+        with fewer_collections():
             findings = self._check_source(source, path, tree, fixes, project)
         if project is not None:
             project.index.release_dropped()  # the check is over: nothing reads what it let go of
@@ -473,7 +473,7 @@ def split_lines(text: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def _fewer_collections():
+def fewer_collections():
     """A syntax tree and the analysis of it are tens of thousands of objects that live exactly as
     long as the file's check and hold almost no cycles; with the collector's default first
     threshold (700), a third of the check went to collections that found nothing. Restored after."""

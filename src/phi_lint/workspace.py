@@ -29,7 +29,7 @@ from phi_lint.analysis.routes import may_define_router, may_mount
 from phi_lint.analysis.settings_defaults import may_use_settings_default, named_settings
 from phi_lint.cache import DEFAULT_DIR, Cache, config_digest, encode, stored_part
 from phi_lint.config import Config, FileConfigs
-from phi_lint.engine import engine_for, split_lines
+from phi_lint.engine import engine_for, fewer_collections, split_lines
 from phi_lint.model import CheckResult, FileResult
 from phi_lint.notebook import check_notebook, is_notebook
 from phi_lint.paths import absolute
@@ -316,7 +316,7 @@ class Workspace:
         """Check files in this order (the modules each imports first)."""
         self.index.expect([m for m in map(self.module_of, paths) if m is not None], self.imports_of)
         results = []
-        with _collector_paused() as freeze:
+        with _collector_paused() as freeze, fewer_collections():
             for path in paths:
                 results.append(self.check(path))
                 freeze()
@@ -426,7 +426,10 @@ def _collector_paused():
     facts and summaries grow into hundreds of thousands of long-lived objects, which each full
     collection walked again for nothing (a fifth of a stdlib check). After each file (whose
     let-go analyses are released by then, their cycles broken), everything alive is frozen out
-    of the collector's sight; a file's own garbage is still collected while it is checked."""
+    of the collector's sight; a file's own garbage is still collected while it is checked. The
+    collector's threshold stays raised (`fewer_collections`) from one file to the next: lowered
+    after each, it collected what each file left young (a twentieth of a stdlib check), for the
+    few cycles in it; they are frozen with the rest now, and collected once the run ends."""
     if not gc.isenabled():
         yield lambda: None
         return
