@@ -135,6 +135,8 @@ class Engine:
         text, error = _decode(source) if isinstance(source, bytes) else (source, None)
         lines = split_lines(text) if text is not None else []
         ctx = Context(path=path, source=text or "", lines=lines, config=self.config, parse_error=error, build_fixes=fixes)
+        if error is None and tree is None and project is not None:
+            tree = project.index.parsed(project.path, lines)
         if error is None and tree is None:
             try:
                 tree = ast.parse(text, filename=path)

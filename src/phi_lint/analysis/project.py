@@ -34,6 +34,8 @@ from phi_lint.analysis.exports import (
 from phi_lint.analysis.summaries import Recursion
 
 if TYPE_CHECKING:
+    import ast
+
     from phi_lint.analysis.module import ModuleAnalysis
 
 MAX_ALIASES = 8  # re-exports followed this far (`from .llm import complete` in `__init__.py`)
@@ -223,6 +225,13 @@ class ProjectIndex:
             self._keep(path, m)
         self._analyses.move_to_end(path)
         return m
+
+    def parsed(self, path: str, lines: list[str]) -> ast.Module | None:
+        """The syntax tree of a module kept from opening it for another module's sake, if it was
+        parsed from these very lines: the module's own check need not parse it again (in a large
+        import cycle, most modules are opened before their check)."""
+        m = self._analyses.get(path)
+        return m.tree if m is not None and m.lines == lines else None
 
     def _keep(self, path: str, analysis: ModuleAnalysis) -> None:
         """Keep an analysis, and let go of others past KEPT_LINES: first the least recently used
