@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import os
@@ -48,12 +49,16 @@ class CacheError(ValueError):
 
 # ---------------------------------------------------------------------- JSON of plain data
 def encode(value):
+    kind = type(value)
+    if kind in _PLAIN:  # most of what an entry holds: tested first
+        return value
     if isinstance(value, enum.Enum):
-        return {"@e": type(value).__name__, "v": value.value}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {"@": type(value).__name__}
-        for f in dataclasses.fields(value):
-            out[f.name] = encode(getattr(value, f.name))
+        return {"@e": kind.__name__, "v": value.value}
+    names = _field_names(kind)
+    if names is not None:
+        out = {"@": kind.__name__}
+        for name in names:
+            out[name] = encode(getattr(value, name))
         return out
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
@@ -63,7 +68,16 @@ def encode(value):
         return {"@d": [[encode(k), encode(v)] for k, v in value.items()]}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    raise CacheError(f"cannot store {type(value).__name__}")
+    raise CacheError(f"cannot store {kind.__name__}")
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, None for any other type."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 def decode(value):
@@ -101,6 +115,7 @@ def settings_digest() -> str:
     return digest.hexdigest()[:24]
 
 
+@functools.lru_cache(maxsize=64)  # asked three times a module; a run has a handful of configurations
 def config_digest(config) -> str:
     """The configuration a module was analysed and checked with (its source file excluded: the
     same settings from another file give the same results)."""

@@ -261,12 +261,13 @@ class ProjectIndex:
         check may still be read further up the stack until the check ends. A check stopped by
         an error may have left summaries pending: with nothing running, they are as final as
         they will get."""
-        kept = {id(m) for m in self._analyses.values()}
-        for ref in self._dropped:
-            analysis = ref()
-            if analysis is not None and id(analysis) not in kept:
-                analysis.release()
-        self._dropped.clear()
+        if self._dropped:
+            kept = {id(m) for m in self._analyses.values()}
+            for ref in self._dropped:
+                analysis = ref()
+                if analysis is not None and id(analysis) not in kept:
+                    analysis.release()
+            self._dropped.clear()
         if not self.recursion.running:
             for _, unit in self.recursion.provisional:
                 unit.pending = unit.provisional = False
