@@ -121,17 +121,24 @@ class ModuleAnalysis:
     # ------------------------------------------------------------------ running
     def run(self, wanted: set[int] | None) -> None:
         """Analyse the module body, then every function whose lines are in `wanted` (None: all)."""
-        self.run_module()
+        self.run_module(as_script=True)
         units = list(self.functions.values()) + [m for c in self.classes.values() for m in c.methods.values()]
         for unit in units:
             if wanted is None or _overlaps(unit.node, wanted):
                 self.summary(unit)
 
-    def run_module(self) -> None:
-        """Analyse the module body (once): its names' values, types and constants."""
+    def run_module(self, as_script: bool = False) -> None:
+        """Analyse the module body (once): its names' values, types and constants. Its check runs
+        it as a script; a module opened for another module's sake runs as imported, without an
+        `if __name__ == "__main__":` block that only calls the module's functions or imported
+        ones (`main()`, `sys.exit(main())`): on import it never runs and changes nothing another
+        module sees, while running it summarised whatever the script calls (inspect's `_main`
+        opened argparse, gettext and locale for any module asking about `inspect.signature`)."""
         if self.module_scope is None:
             self.module_scope = self._scope(None, None)
-            self.module_scope.run_body(self.tree.body)
+            callable_names = set(self.functions) | set(self.module_imports)
+            body = self.tree.body if as_script else [s for s in self.tree.body if not _script_calls(s, callable_names)]
+            self.module_scope.run_body(body)
 
     def needs_body(self, unit: FunctionInfo) -> bool:
         """Does a function read what only the module body gives (a name it assigns: `logger =
@@ -289,6 +296,54 @@ class ModuleAnalysis:
 
 _GLOBAL = re.compile(r"[ \t]*global[ \t]+([A-Za-z_][\w \t,]*)")
 _OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _script_calls(stmt: ast.stmt, callable_names: set[str]) -> bool:
+    """Is `stmt` an `if __name__ == "__main__":` block (without `else`) of calls alone, each of a
+    function of the module or an imported name (`main()`, `unittest.main()`, `sys.exit(main())`,
+    `asyncio.run(main(sys.argv[1:]))`), nothing else: no binding, no mutator (`.append`)?"""
+    if not (isinstance(stmt, ast.If) and not stmt.orelse and _is_main_test(stmt.test)):
+        return False
+    for line in stmt.body:
+        value = line.value.value if isinstance(line, ast.Expr) and isinstance(line.value, ast.Await) else getattr(line, "value", None)
+        if not (isinstance(line, ast.Expr) and isinstance(value, ast.Call) and _plain_call(value, callable_names)):
+            return False
+    return True
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
+        isinstance(side, ast.Constant) and side.value == "__main__" for side in sides)
+
+
+def _plain_call(call: ast.Call, callable_names: set[str]) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+        return False
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if not (isinstance(func, ast.Name) and func.id in callable_names):
+        return False
+    return all(_plain_argument(arg, callable_names) for arg in [*call.args, *(kw.value for kw in call.keywords)])
+
+
+def _plain_argument(node: ast.expr, callable_names: set[str]) -> bool:
+    """An argument that reads and binds nothing new: names, constants, their attributes and
+    items, and plain calls."""
+    if isinstance(node, ast.Call):
+        return _plain_call(node, callable_names)
+    if isinstance(node, (ast.Starred, ast.Await)):
+        return _plain_argument(node.value, callable_names)
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        return _plain_argument(node.value, callable_names) and (not isinstance(node, ast.Subscript) or _plain_argument(node.slice, callable_names))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return all(_plain_argument(e, callable_names) for e in node.elts)
+    if isinstance(node, ast.Slice):
+        return all(part is None or _plain_argument(part, callable_names) for part in (node.lower, node.upper, node.step))
+    return isinstance(node, (ast.Name, ast.Constant))
 
 
 def _assigned_at_module_level(body: list[ast.stmt]) -> set[str]:
