@@ -437,6 +437,42 @@ def test_a_helper_that_calls_one_reading_patients_makes_its_callers_worth_a_pass
     assert findings(tmp_path, {"lookups.py": ROW_LOOKUPS, "nightly.py": NIGHTLY_EXPORT}) == {("nightly.py", 11, "PHI202")}
 
 
+NIGHTLY_EXPORT_WHOLE_IMPORT = '''\
+"""Nightly export, the helpers module imported whole."""
+import logging
+
+import lookups
+
+log = logging.getLogger(__name__)
+
+
+def export(key):
+    row = lookups.row_for(key)
+    log.info("exporting %s", row)
+
+
+def export_title(title):
+    log.info("exporting %s", lookups.slugify(title))
+'''
+
+
+def test_a_module_imported_whole_makes_worth_a_pass_only_the_lines_using_what_of_it_is(tmp_path: Path) -> None:
+    """`import lookups` is read like `from lookups import row_for, slugify`: `lookups.row_for`
+    makes `export` worth interpreting (and its row is found in the log), `lookups.slugify` does
+    not make `export_title` so."""
+    from phi_lint.workspace import check_project, run_settings
+
+    (tmp_path / "pyproject.toml").write_text(POLICY)
+    (tmp_path / "lookups.py").write_text(ROW_LOOKUPS)
+    (tmp_path / "nightly.py").write_text(NIGHTLY_EXPORT_WHOLE_IMPORT)
+    checked = [tmp_path / "lookups.py", tmp_path / "nightly.py"]
+    result, workspace = check_project(checked, run_settings(checked, load_config(tmp_path / "pyproject.toml")), jobs=1)
+    assert [(Path(fr.path).name, f.line, f.code) for fr in result.files for f in fr.findings] == [("nightly.py", 11, "PHI202")]
+    nightly = workspace.index.analysis("nightly.py")
+    assert nightly.functions["export"].summary is not None
+    assert nightly.functions["export_title"].summary is None
+
+
 def test_what_of_a_module_is_worth_a_pass_is_read_from_its_text() -> None:
     from phi_lint.config import Config
     from phi_lint.engine import Engine

@@ -245,7 +245,9 @@ class Engine:
         if project is not None:
             # the modules checked after this one ask what of it is worth a pass: read from this text
             project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, analysis.scan_keys))
-            hits |= {local for local, dotted in analysis.imports.names.items() if project.interesting(dotted)}
+            for local, dotted in analysis.imports.names.items():
+                part = project.interesting_part(dotted)
+                hits.update((local,) if part is None else (f"{local}.{name}" for name in part))
         if hits:
             analysis.run(self._interesting_lines(reach.code or text, hits))
         return analysis
@@ -262,7 +264,8 @@ class Engine:
 
     def _interesting_lines(self, text: str, hits: set[str]) -> set[int]:
         """Lines holding one of `hits` (a name of a subject or a strong term, a name imported from
-        a module that has one): the functions around them are the ones worth interpreting."""
+        a module that has one, `helpers.load_patient` of a module imported whole): the functions
+        around them are the ones worth interpreting."""
         pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
         starts = [0]
         starts.extend(m.end() for m in _NEWLINE.finditer(text))

@@ -391,12 +391,12 @@ class ProjectIndex:
         text it checked: the modules checked after it need not read that text again."""
         self._interesting.setdefault(path, names)
 
-    def interesting(self, path: str, name: str | None = None) -> bool:
-        """Could the module (or its function or class `name`) leak on its own?"""
+    def worth_names(self, path: str) -> frozenset[str] | None:
+        """What of a module could leak on its own: all of it (None), or the functions and classes
+        named (see `names_worth_a_pass`)."""
         if path not in self._interesting:
             self._interesting[path] = self._names_worth_a_pass(path)
-        names = self._interesting[path]
-        return names is None or (name in names if name is not None else bool(names))
+        return self._interesting[path]
 
     # ------------------------------------------------------------------ summaries
     def summary(self, path: str, qualname: str) -> FunctionSummary | None:
@@ -592,11 +592,19 @@ class ProjectView:
         alias = facts.aliases.get(name) if facts is not None else None
         return self.index.view(path).resolve(alias, depth + 1) if alias else (path, name)
 
-    def interesting(self, dotted: str) -> bool:
-        """Is what a name stands for worth a pass: the module it comes from, or the function or
-        class of that module it names (an SDK, a framework, a sensitive name)?"""
+    def interesting_part(self, dotted: str) -> frozenset[str] | None:
+        """What of an imported name is worth a pass (an SDK, a framework, a sensitive name): all of
+        it (None), when the module it comes from is, or the function or class of that module it
+        names; the members so named of a module imported whole (`helpers` -> `load_patient`);
+        else nothing (empty)."""
         found = self.index.modules.find(self.path, dotted)
-        return found is not None and self.index.interesting(found[0], found[1][0] if found[1] else None)
+        if found is None:
+            return frozenset()
+        path, rest = found
+        names = self.index.worth_names(path)
+        if names is None or (rest and rest[0] in names):
+            return None
+        return frozenset() if rest else names
 
 
 def _member_of_class(path: str, cls: str, facts: ClassFacts | None, more: list[str]) -> Symbol | None:
