@@ -317,3 +317,25 @@ def test_fix_removes_an_unused_comment_line_above_a_statement(tmp_path, monkeypa
     fixed = CliRunner().invoke(main, ["check", "--fix", "intake.py"], catch_exceptions=False)
     assert fixed.exit_code == 0, fixed.output
     assert (tmp_path / "intake.py").read_text() == HEADER + '    log.info("admitted %s", patient.id)\n'
+
+
+@pytest.mark.parametrize(("source", "count"), [
+    ("import os  # noqa: F401\nwidth = 1  # noqa:E501\n", 0),
+    ('marker = "# noqa"  # noqa: F401\n', 0),
+    ('query = """\n# phi-lint: ignore[PHI201]\n"""  # noqa: E501\n', 0),
+    ("log.info(ssn)  # noqa: PHI201, E501\n", 1),
+    ("log.info(ssn)  # NOQA\n", 1),
+    ("log.info(mrn)  # type: ignore  # noqa: PHI203 -- reviewed by privacy\n", 1),
+    ('log.info("#")  # phi-lint: ignore[PHI201] reason="synthetic"\n', 1),
+    ('text = """unterminated\nlog.info(ssn)  # noqa\n', 1),
+])
+def test_suppressions_read_without_tokenizing_are_those_read_by_tokenizing(source: str, count: int, monkeypatch) -> None:
+    """A file whose `noqa` comments all list other tools' codes is not tokenized: no line of it
+    has a `#` that starts a suppression of ours. What is found is the same either way."""
+    import phi_lint.engine as engine
+
+    lines = engine.split_lines(source)
+    found = engine._suppression_comments(source, lines)
+    assert len(found) == count
+    monkeypatch.setattr(engine, "_may_suppress", lambda line: True)
+    assert found == engine._suppression_comments(source, lines)

@@ -553,6 +553,8 @@ def _comments(text: str, lines: list[str]) -> list[tuple[int, int, str]]:
 
 
 def _suppression_comments(text: str, lines: list[str]) -> list[SuppressionComment]:
+    if not any(_may_suppress(line) for line in lines if "noqa" in line.lower() or "phi-lint" in line):
+        return []  # only other tools' codes (`# noqa: F401`): no need to tokenize the file
     out = []
     for number, col, comment in _comments(text, lines):
         if "noqa" not in comment.lower() and "phi-lint" not in comment:
@@ -560,20 +562,37 @@ def _suppression_comments(text: str, lines: list[str]) -> list[SuppressionCommen
         line = lines[number - 1]
         for match in _COMMENT.finditer(comment):
             reason = (match.group("reason") or match.group("dash_reason") or "").strip() or None
-            if match.group("noqa"):
-                codes = tuple(c for c in re.split(r"[\s,]+", match.group("noqa_codes") or "") if c)
-                kind = "noqa"
-            else:
-                codes = tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
-                kind = "phi-lint"
-            if kind == "noqa" and codes and not any(c.upper().startswith("PHI") for c in codes):
-                continue  # another tool's codes (`# noqa: E501`)
+            suppression = _suppression_of(match)
+            if suppression is None:
+                continue
+            kind, codes = suppression
             # ast-style byte columns, as the engine's spans expect
             start = len(line[: col + match.start()].encode())
             end = len(line[: col + match.end()].encode())
             out.append(SuppressionComment(kind, number, start, end, tuple(c.upper() for c in codes), reason,
                                           start=col + match.start(), end=col + match.end()))
     return out
+
+
+def _suppression_of(match: re.Match) -> tuple[str, tuple[str, ...]] | None:
+    """The kind of a suppression comment (`noqa`, `phi-lint`) and the codes it lists; None for
+    a `noqa` of another tool's codes only (`# noqa: E501`)."""
+    if not match.group("noqa"):
+        return "phi-lint", tuple(c.strip().upper() for c in (match.group("codes") or "").split(",") if c.strip())
+    codes = tuple(c for c in re.split(r"[\s,]+", match.group("noqa_codes") or "") if c)
+    return ("noqa", codes) if not codes or any(c.upper().startswith("PHI") for c in codes) else None
+
+
+def _may_suppress(line: str) -> bool:
+    """Could a comment of this line hide a finding? Read from every `#` of the line: a comment
+    starts at one of them."""
+    at = line.find("#")
+    while at != -1:
+        match = _COMMENT.match(line, at)
+        if match is not None and _suppression_of(match) is not None:
+            return True
+        at = line.find("#", at + 1)
+    return False
 
 
 def _pattern_rule_names(endpoints: dict) -> set[str]:
