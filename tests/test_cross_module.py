@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from phi_lint.config import load_config
 from phi_lint.runner import check_paths
 
@@ -746,3 +748,58 @@ def test_a_module_opened_for_a_function_runs_its_body_only_when_that_function_re
         else:
             assert found == [(10, "PHI201")]
             assert text.module_scope is not None
+
+
+AUDIT_SCRIPT = '''\
+"""The audit log of the routes; run as a script, it replays a day's audit file."""
+
+import logging
+import sys
+
+from app.replay import replay_day
+
+logger = logging.getLogger("intake.audit")
+
+
+def audit(event: str, actor: str) -> None:
+    logger.info("%s by %s", event, actor)
+
+
+def main(argv: list[str]) -> int:
+    replay_day(argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+'''
+
+REPLAY = '''\
+def replay_day(path: str) -> None:
+    with open(path) as handle:
+        for line in handle:
+            print(line.strip())
+'''
+
+
+@pytest.mark.parametrize(("main_block", "runs"), [
+    ("    sys.exit(main(sys.argv))\n", False),
+    ("    logging.basicConfig(level=logging.INFO)\n    sys.exit(main(sys.argv))\n", False),
+    ("    day = sys.argv[1]\n    sys.exit(main([sys.argv[0], day]))\n", True),
+    ("    main(sys.argv)\nelse:\n    replay_day('today.log')\n", True),
+], ids=["calls", "calls-logging-setup", "binds-a-name", "has-an-else"])
+def test_a_module_opened_for_another_runs_as_imported_without_its_main_block(tmp_path: Path, main_block: str, runs: bool) -> None:
+    """text.py's body runs for `audit` (which reads its logger), as imported: an `if __name__ ==
+    "__main__":` block that only calls functions never runs on import, and running it opened
+    replay.py for `main`'s summary. A block that binds a name, or has an `else`, still runs."""
+    from phi_lint.workspace import check_project, run_settings
+
+    (tmp_path / "pyproject.toml").write_text(POLICY)
+    files = {"app/__init__.py": "", "app/text.py": AUDIT_SCRIPT + main_block, "app/replay.py": REPLAY, "app/routes.py": AUDITED_ROUTES}
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    checked = [tmp_path / "app" / "routes.py"]
+    result, workspace = check_project(checked, run_settings(checked, load_config(tmp_path / "pyproject.toml")), jobs=1)
+    assert [(f.line, f.code) for fr in result.files for f in fr.findings] == [(10, "PHI201")]
+    assert workspace.index.analysis("app/text.py").module_scope is not None
+    assert ("app/replay.py" in workspace.index._analyses) is runs
