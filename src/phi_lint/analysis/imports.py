@@ -52,20 +52,21 @@ class ImportMap:
         self.names: dict[str, str] = {}
         self.package = package if package is not None else module_package(path)
 
-    def add(self, node: ast.Import | ast.ImportFrom) -> None:
+    def add(self, node: ast.Import | ast.ImportFrom) -> bool:
+        """Add what an import statement binds; did it change anything? (A function's imports are
+        added again each time it is interpreted.)"""
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.names[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    self.names[top] = top
-            return
-        module = imported_module(node, self.package)
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            self.names[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+            bound = [(alias.asname, alias.name) if alias.asname else (alias.name.split(".", 1)[0],) * 2 for alias in node.names]
+        else:
+            module = imported_module(node, self.package)
+            bound = [(alias.asname or alias.name, f"{module}.{alias.name}" if module else alias.name)
+                     for alias in node.names if alias.name != "*"]
+        changed = False
+        for local, dotted in bound:
+            if self.names.get(local) != dotted:
+                self.names[local] = dotted
+                changed = True
+        return changed
 
     def collect(self, body: list[ast.stmt]) -> None:
         """Imports at module level, including those under if/try (TYPE_CHECKING, fallbacks)."""

@@ -236,8 +236,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
                     nested = FunctionInfo(s, None, parameters_of(s, method=False))
                     self.m.summary(nested)  # analysed as its own unit
             elif kind in (ast.Import, ast.ImportFrom):
-                self.m.imports.add(s)
-                self.m.top_modules = self.m.imports.top_modules()
+                if self.m.imports.add(s):
+                    self.m.top_modules = self.m.imports.top_modules()
             elif kind is ast.Delete:
                 for target in s.targets:
                     if isinstance(target, ast.Name):
