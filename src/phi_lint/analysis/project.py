@@ -54,7 +54,8 @@ class ModuleMap:
         self.files = frozenset(files)  # project-relative POSIX paths
         self.source_roots = tuple(r for r in SOURCE_ROOTS if any(f.startswith(r + "/") for f in self.files))
         self._roots: dict[str, tuple[str, ...]] = {}
-        self._found: dict[tuple[tuple[str, ...], str], tuple[str, tuple[str, ...]] | None] = {}
+        self._found: dict[tuple[str, ...], dict[str, tuple[str, tuple[str, ...]] | None]] = {}  # search roots -> dotted -> found
+        self._answers: dict[str, dict[str, tuple[str, tuple[str, ...]] | None]] = {}  # importer -> its roots' answers
 
     def package_root(self, path: str) -> str:
         """The nearest folder above `path` that is not a package (has no `__init__.py`): what
@@ -95,11 +96,12 @@ class ModuleMap:
     def find(self, importer: str, dotted: str) -> tuple[str, list[str]] | None:
         """(file, attribute names after it) of the longest prefix of `dotted` that names a project
         module, as `importer` imports it; None when no project file answers to it."""
-        roots = self.search_roots(importer)
-        key = (roots, dotted)  # most files share their search roots with many others
-        if key not in self._found:
-            self._found[key] = self._find(roots, dotted)
-        found = self._found[key]
+        answers = self._answers.get(importer)
+        if answers is None:  # shared by the files with the same search roots (most files share them)
+            answers = self._answers[importer] = self._found.setdefault(self.search_roots(importer), {})
+        if dotted not in answers:
+            answers[dotted] = self._find(self.search_roots(importer), dotted)
+        found = answers[dotted]
         return (found[0], list(found[1])) if found is not None else None
 
     def _find(self, roots: tuple[str, ...], dotted: str) -> tuple[str, tuple[str, ...]] | None:
@@ -244,10 +246,12 @@ class ProjectIndex:
         self._kept_total += len(analysis.lines) - self._kept_lines.get(path, 0)
         self._kept_lines[path] = len(analysis.lines)
         while self._kept_total > KEPT_LINES:
-            free = [p for p in self._analyses if p != path and p not in self._busy]
-            victim = next((p for p in free if self._needed_until.get(p, -1) < self._checks), free[0] if free else None)
+            free = (p for p in self._analyses if p != path and p not in self._busy)
+            victim = next((p for p in free if self._needed_until.get(p, -1) < self._checks), None)
             if victim is None:
-                break
+                victim = next((p for p in self._analyses if p != path and p not in self._busy), None)
+                if victim is None:
+                    break
             self._let_go(victim)
 
     def _let_go(self, path: str) -> None:
