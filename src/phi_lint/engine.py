@@ -21,7 +21,7 @@ from phi_lint.analysis.imports import import_statements
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
-from phi_lint.analysis.syntax import IDENTIFIER, char_column
+from phi_lint.analysis.syntax import IDENTIFIER, any_of, char_column
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import EXTRA_SINK_KINDS, EXTRA_SOURCE_KINDS, Config
@@ -100,7 +100,7 @@ class Engine:
         # SDK import.
         tracing = self.catalog.endpoints.get("tracing", {})
         switches = sorted(set(tracing.get("env-on", ())) | set(tracing.get("env-debug", ())))
-        self.trigger_switches = re.compile("|".join(map(re.escape, switches))) if switches else None
+        self.trigger_switches = any_of(switches) if switches else None
 
     def _trigger_modules(self) -> frozenset[str]:
         names = set(self.catalog.sinks) | set(self.catalog.constructors) | {p for p, _ in self.catalog.sink_patterns}
@@ -204,11 +204,13 @@ class Engine:
         user of its other helpers worth a pass."""
         return self._worth_to_importers(text, self._reach(text), None)
 
-    def _worth_to_importers(self, text: str, reach: _Reach, may_hold_keys: bool | None) -> frozenset[str] | None:
+    def _worth_to_importers(self, text: str, reach: _Reach, key_or_switch: bool | None) -> frozenset[str] | None:
+        """`key_or_switch`: does the text hold a key or a tracing switch, when that is known."""
         top_modules = {m.group(1) or m.group(2) for m in import_statements(text, _IMPORT_TOPS)}
-        if self._whole_module(text, top_modules, may_hold_keys) or reach.module_level:
+        if top_modules & self.trigger_modules or reach.module_level:
             return None
-        return reach.regions
+        whole = self._whole_module(text, set(), None) if key_or_switch is None else key_or_switch
+        return None if whole else reach.regions
 
     def _reach(self, text: str) -> _Reach:
         """What of a module's code holds or uses a sensitive name."""
@@ -229,7 +231,7 @@ class Engine:
             return True
         if _may_hold_keys(text) if may_hold_keys is None else may_hold_keys:
             return True
-        return self.trigger_switches is not None and bool(self.trigger_switches.search(text))
+        return self.trigger_switches is not None and self.trigger_switches(text) is not None
 
     def _analyse(self, tree: ast.Module, text: str, lines: list[str], path: str, project: ProjectView | None) -> ModuleAnalysis:
         analysis = self.module_analysis(tree, text, lines, path, project)
@@ -243,8 +245,9 @@ class Engine:
         reach = self._reach(text)
         hits = set(reach.names)
         if project is not None:
-            # the modules checked after this one ask what of it is worth a pass: read from this text
-            project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, analysis.scan_keys))
+            # the modules checked after this one ask what of it is worth a pass: read from this
+            # text (which holds no key and no switch, or the whole module would have run)
+            project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, key_or_switch=False))
             for local, dotted in analysis.imports.names.items():
                 part = project.interesting_part(dotted)
                 hits.update((local,) if part is None else (f"{local}.{name}" for name in part))

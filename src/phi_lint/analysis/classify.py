@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Iterable
 
+from phi_lint.analysis.syntax import any_of
 from phi_lint.catalog import Category, Vocabulary
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -80,7 +81,7 @@ class Classifier:
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
-        self._may_trigger = _any_of(self._trigger_stems())
+        self._may_trigger = any_of(self._trigger_stems())
         # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
         self._judged: set[str] = set()
         self._triggering: set[str] = set()
@@ -264,26 +265,6 @@ class Classifier:
 # what sensitive_names remembers of a name
 _TRIGGERS, _WEAK_SUBJECT = 1, 2
 _NAMES_REMEMBERED = 200_000  # ~20 MB; the stdlib (327k lines) has 48,000 distinct names
-
-
-def _any_of(stems: set[str]) -> Callable[[str], re.Match | None]:
-    """A search for any of `stems`, its pattern shaped as their trie (`pa(?:tient|yer)`): a plain
-    alternation tries every stem at every character, seven times slower over the names of the
-    stdlib."""
-    trie: dict = {}
-    for stem in stems:
-        node = trie
-        for char in stem:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a stem ends here: what follows in the trie need not be read
-    return re.compile(_trie_pattern(trie) if trie else "(?!)").search
-
-
-def _trie_pattern(node: dict) -> str:
-    if "" in node:  # a shorter stem is found already: the longer ones add nothing to a search
-        return ""
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items())]
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _compound_pieces(vocabulary: Vocabulary, terms: dict, subjects: frozenset[str]) -> frozenset[str]:
