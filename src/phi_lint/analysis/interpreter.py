@@ -68,35 +68,6 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
         self.loop_iterables: dict[str, ast.expr] = {}  # loop variable -> what it runs over (content.py)
         # this unit's parameters reaching a sink (here or in a callee): once per parameter, sink kind and sink argument
         self.param_events: dict[tuple[int, str, int], FlowEvent] = {}
-        self._dispatch = {
-            ast.Constant: self._constant,
-            ast.Name: self._name,
-            ast.Attribute: self._attribute,
-            ast.Subscript: self._subscript,
-            ast.Call: self._call_and_sources,
-            ast.JoinedStr: self._joined,
-            ast.FormattedValue: lambda n: self.ev(n.value),
-            ast.BinOp: self._binop,
-            ast.BoolOp: self._all_of,
-            ast.Compare: self._compare,
-            ast.UnaryOp: self._unary,
-            ast.IfExp: lambda n: (self.ev(n.test), union(self.ev(n.body), self.ev(n.orelse)))[1],
-            ast.Dict: self._dict,
-            ast.List: self._all_of,
-            ast.Tuple: self._all_of,
-            ast.Set: self._all_of,
-            ast.ListComp: self._comprehension,
-            ast.SetComp: self._comprehension,
-            ast.GeneratorExp: self._comprehension,
-            ast.DictComp: self._comprehension,
-            ast.Await: lambda n: self.ev(n.value),
-            ast.Yield: self._yield,
-            ast.YieldFrom: self._yield,
-            ast.NamedExpr: self._walrus,
-            ast.Starred: lambda n: self.ev(n.value),
-            ast.Lambda: lambda n: CLEAN,
-            ast.Slice: lambda n: CLEAN,
-        }
 
     def run_body(self, body: list[ast.stmt]) -> None:
         self.block(body)
@@ -432,8 +403,8 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
         return self.self_name is not None and isinstance(node, ast.Name) and node.id == self.self_name
 
     def ev(self, node: ast.expr) -> Taint:
-        handler = self._dispatch.get(type(node))
-        return handler(node) if handler is not None else CLEAN
+        handler = _EXPRESSIONS.get(type(node))
+        return handler(self, node) if handler is not None else CLEAN
 
     def _binop(self, node: ast.BinOp) -> Taint:
         # `"c0, " + "c1, " + ...`: a long chain is one left-deep spine; walk it in a loop, not by recursion
@@ -772,6 +743,38 @@ class FunctionAnalysis(Types, Constants, Sinks, Calls, Content, Sources, Records
             self.env["self." + target.attr] = union(self._attribute(target), added)
             if self.cls is not None:
                 self.cls.attr_taint[target.attr] = union(self.cls.attr_taint.get(target.attr, CLEAN), real(added))
+
+
+# how `ev` reads each kind of expression (any other kind carries nothing)
+_EXPRESSIONS = {
+    ast.Constant: FunctionAnalysis._constant,
+    ast.Name: FunctionAnalysis._name,
+    ast.Attribute: FunctionAnalysis._attribute,
+    ast.Subscript: FunctionAnalysis._subscript,
+    ast.Call: FunctionAnalysis._call_and_sources,
+    ast.JoinedStr: FunctionAnalysis._joined,
+    ast.FormattedValue: lambda self, n: self.ev(n.value),
+    ast.BinOp: FunctionAnalysis._binop,
+    ast.BoolOp: FunctionAnalysis._all_of,
+    ast.Compare: FunctionAnalysis._compare,
+    ast.UnaryOp: FunctionAnalysis._unary,
+    ast.IfExp: lambda self, n: (self.ev(n.test), union(self.ev(n.body), self.ev(n.orelse)))[1],
+    ast.Dict: FunctionAnalysis._dict,
+    ast.List: FunctionAnalysis._all_of,
+    ast.Tuple: FunctionAnalysis._all_of,
+    ast.Set: FunctionAnalysis._all_of,
+    ast.ListComp: FunctionAnalysis._comprehension,
+    ast.SetComp: FunctionAnalysis._comprehension,
+    ast.GeneratorExp: FunctionAnalysis._comprehension,
+    ast.DictComp: FunctionAnalysis._comprehension,
+    ast.Await: lambda self, n: self.ev(n.value),
+    ast.Yield: FunctionAnalysis._yield,
+    ast.YieldFrom: FunctionAnalysis._yield,
+    ast.NamedExpr: FunctionAnalysis._walrus,
+    ast.Starred: lambda self, n: self.ev(n.value),
+    ast.Lambda: lambda self, n: CLEAN,
+    ast.Slice: lambda self, n: CLEAN,
+}
 
 
 def _is_enumerate(call: ast.Call, scope: "FunctionAnalysis") -> bool:
