@@ -22,7 +22,7 @@ own. What does not resolve to a project file stays unknown: never guessed from a
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -157,9 +157,14 @@ class ProjectIndex:
         # imports it, directly or not (see expect); the others' analyses are let go of first
         self._needed_until: dict[str, int] = {}
         self._checks = 0  # checks finished
+        # of the analyses kept: each one's number above, how many have each number, and how many
+        # are needed no more (so that letting go of one scans the kept ones only when it helps)
+        self._kept_need: dict[str, int] = {}
+        self._kept_by_need: Counter[int] = Counter()
+        self._kept_unneeded = 0
         # let go of, to release once the check that did it ends; weakly held: one nothing holds any
         # more is left to the collector, so that a check opening thousands of modules keeps none
-        self._dropped: list[weakref.ref[ModuleAnalysis]] = []
+        self._dropped: list[tuple[str, weakref.ref[ModuleAnalysis]]] = []
         self._busy: list[str] = []  # modules whose facts are being computed, innermost last
         self._provisional: set[str] = set()  # facts computed while a module they read was busy
         self._exporting: set[str] = set()  # busy modules whose facts so far are being exported
@@ -194,6 +199,10 @@ class ProjectIndex:
                 if until.get(imported, -1) < until[module]:
                     until[imported] = until[module]
                     todo.append(imported)
+        kept = list(self._kept_need)
+        self._kept_need, self._kept_by_need, self._kept_unneeded = {}, Counter(), 0
+        for path in kept:
+            self._count_kept(path, +1)
 
     def learn(self, path: str) -> None:
         """Keep, as plain data, what the check of a module worked out (its facts, once its body
@@ -201,6 +210,7 @@ class ProjectIndex:
         them instead of opening it again once its analysis is let go of. What no module asks
         for is not written to the cache (a run with nothing changed reads less)."""
         self._checks += 1
+        self._kept_unneeded += self._kept_by_need.get(self._checks - 1, 0)  # needed until the check just done
         m = self._analyses.get(path)
         if m is None:
             return
@@ -239,25 +249,37 @@ class ProjectIndex:
         """Keep an analysis, and let go of others past KEPT_LINES: first the least recently used
         of those no module still to be checked imports, else the least recently used."""
         replaced = self._analyses.get(path)
-        if replaced is not None and replaced is not analysis:
-            self._dropped.append(weakref.ref(replaced))
+        if replaced is None:
+            self._count_kept(path, +1)
+        elif replaced is not analysis:
+            self._dropped.append((path, weakref.ref(replaced)))
         self._analyses[path] = analysis
         self._analyses.move_to_end(path)
         self._kept_total += len(analysis.lines) - self._kept_lines.get(path, 0)
         self._kept_lines[path] = len(analysis.lines)
         while self._kept_total > KEPT_LINES:
-            free = (p for p in self._analyses if p != path and p not in self._busy)
-            victim = next((p for p in free if self._needed_until.get(p, -1) < self._checks), None)
+            victim = None
+            if self._kept_unneeded:
+                victim = next((p for p in self._analyses if p != path and p not in self._busy and self._kept_need[p] < self._checks), None)
             if victim is None:
                 victim = next((p for p in self._analyses if p != path and p not in self._busy), None)
                 if victim is None:
                     break
             self._let_go(victim)
 
+    def _count_kept(self, path: str, sign: int) -> None:
+        need = self._needed_until.get(path, -1) if sign > 0 else self._kept_need.pop(path)
+        if sign > 0:
+            self._kept_need[path] = need
+        self._kept_by_need[need] += sign
+        if need < self._checks:
+            self._kept_unneeded += sign
+
     def _let_go(self, path: str) -> None:
         analysis = self._analyses.pop(path, None)
         if analysis is not None:
-            self._dropped.append(weakref.ref(analysis))
+            self._count_kept(path, -1)
+            self._dropped.append((path, weakref.ref(analysis)))
             self._kept_total -= self._kept_lines.pop(path)
 
     def release_dropped(self) -> None:
@@ -265,13 +287,11 @@ class ProjectIndex:
         check may still be read further up the stack until the check ends. A check stopped by
         an error may have left summaries pending: with nothing running, they are as final as
         they will get."""
-        if self._dropped:
-            kept = {id(m) for m in self._analyses.values()}
-            for ref in self._dropped:
-                analysis = ref()
-                if analysis is not None and id(analysis) not in kept:
-                    analysis.release()
-            self._dropped.clear()
+        for path, ref in self._dropped:
+            analysis = ref()
+            if analysis is not None and self._analyses.get(path) is not analysis:
+                analysis.release()
+        self._dropped.clear()
         if not self.recursion.running:
             for _, unit in self.recursion.provisional:
                 unit.pending = unit.provisional = False
