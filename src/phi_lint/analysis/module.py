@@ -179,11 +179,10 @@ class ModuleAnalysis:
         if self._assigned is not None:
             return self._assigned
         names = _assigned_at_module_level(self.tree.body)
-        for line in self.lines:
-            declared = _GLOBAL.match(line) if "global" in line else None
-            if declared is not None:  # `global cache, session` in a function: assigned out of sight
-                names.update(IDENTIFIER.findall(declared.group(1)))
-        if any(":=" in line for line in self.lines):  # `if (match := PATTERN.search(...)):` at module level
+        text = "\n".join(self.lines)  # searched whole: a loop over the lines cost more than the join
+        for declared in _GLOBAL.finditer(text) if "global" in text else ():
+            names.update(IDENTIFIER.findall(declared.group(1)))  # `global cache, session` in a function: assigned out of sight
+        if ":=" in text:  # `if (match := PATTERN.search(...)):` at module level
             module_level = [stmt for stmt in self.tree.body if not isinstance(stmt, _OWN_SCOPES)]
             names.update(sub.target.id for stmt in module_level for sub in ast.walk(stmt)
                          if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name))
@@ -294,7 +293,7 @@ class ModuleAnalysis:
         return source_text(self.lines, node)
 
 
-_GLOBAL = re.compile(r"[ \t]*global[ \t]+([A-Za-z_][\w \t,]*)")
+_GLOBAL = re.compile(r"^[ \t]*global[ \t]+([A-Za-z_][\w \t,]*)", re.MULTILINE)
 _OWN_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
