@@ -255,12 +255,11 @@ class Engine:
             analysis.run(self._interesting_lines(reach.code or text, hits))
         return analysis
 
-    def _sensitive_names(self, text: str, identifiers: set[str] | None = None) -> set[str]:
-        """The names of a module's text (`identifiers`: all of them, when known) that could make
-        anything sensitive; a weak subject (`member`) only where a weak-subject term is read as
-        an attribute or a key (`.phone`, `["zip"]`), not a bare one (the builtin `zip`)."""
-        found, weak = self.classifier.sensitive_names(IDENTIFIER.findall(text) if identifiers is None else identifiers,
-                                                      _speaks_fhir(text))
+    def _sensitive_names(self, text: str) -> set[str]:
+        """The names of a module's text that could make anything sensitive; a weak subject
+        (`member`) only where a weak-subject term is read as an attribute or a key (`.phone`,
+        `["zip"]`), not a bare one (the builtin `zip`)."""
+        found, weak = self.classifier.sensitive_names(set(IDENTIFIER.findall(text)), _speaks_fhir(text))
         if weak and any(self.classifier.is_weak_term(name) for name in set(_ACCESSED.findall(text))):
             found |= weak
         return found
@@ -270,9 +269,16 @@ class Engine:
         a module that has one, `helpers.load_patient` of a module imported whole): the functions
         around them are the ones worth interpreting."""
         pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
-        starts = [0]
-        starts.extend(m.end() for m in _NEWLINE.finditer(text))
-        return {bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)}
+        if "\r" in text:  # a line may end in `\r` alone: numbered by the line ends ast counts
+            starts = [0]
+            starts.extend(m.end() for m in _NEWLINE.finditer(text))
+            return {bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)}
+        found, line, counted = set(), 1, 0
+        for match in pattern.finditer(text):  # the `\n`s before each, counted once in all
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            found.add(line)
+        return found
 
     def _findings(self, reports, ctx: Context, suppressible: bool = True) -> list[Finding]:
         out = []
@@ -474,7 +480,7 @@ def _speaks_fhir(text: str) -> bool:
 def split_lines(text: str) -> list[str]:
     """The lines of a file as ast numbers them: `\\r\\n`, `\\r` and `\\n` end a line; form feeds
     and other characters `str.splitlines` breaks at do not."""
-    lines = _NEWLINE.split(text)
+    lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")  # the same, five times faster
     if lines and lines[-1] == "":
         lines.pop()
     return lines
