@@ -79,35 +79,35 @@ class ModelContentTracing(Rule):
         m = ctx.analysis
         spec = m.catalog.endpoints.get("tracing", {})
         switches = _Switches(spec)
-        for fact in m.assigns:
-            value = fact.scope.const_value(fact.value)
-            shown = f"`{fact.target} = {_short(fact.value)}`"
-            if fact.target in spec.get("attributes", ()) and switches.on_or_debug(value):
+        for fact in m.assigns:  # the source text of a value is written only for what is reported
+            if fact.target in spec.get("attributes", ()) and switches.on_or_debug(fact.scope.const_value(fact.value)):
+                shown = f"`{fact.target} = {_short(fact.value)}`"
                 yield self._report(fact.value, shown, "", fact.stmt, switch_off(ctx, fact.value, self.fix_title))
             elif fact.target in spec.get("callback-attributes", ()):
                 third = switches.third_parties(_strings(fact.value, fact.scope))
                 if third:
                     drop = drop_items(ctx, fact.value, lambda e: bool(switches.third_parties(_strings(e, fact.scope))), self.fix_title)
+                    shown = f"`{fact.target} = {_short(fact.value)}`"
                     yield self._report(fact.value, shown, f" and sends them to {', '.join(third)}", fact.stmt, drop)
             elif fact.target.startswith("os.environ[") and fact.target.endswith("]"):
+                value = fact.scope.const_value(fact.value)
                 yield from self._env(ctx, fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, switches)
         for call in m.calls:
             key = call.key
             node = call.node
-            shown = ast.unparse(node.func)
             if key in spec.get("calls", ()):
                 arg = node.args[0] if node.args else None
                 if arg is None or is_truthy(call.scope.const_value(arg)):
-                    text = f"`{shown}({ast.unparse(arg) if arg is not None else ''})`"
+                    text = f"`{ast.unparse(node.func)}({ast.unparse(arg) if arg is not None else ''})`"
                     yield self._report(arg or node, text, "", call.stmt, switch_off(ctx, arg, self.fix_title) if arg is not None else None)
             elif key in spec.get("handler-calls", ()) and node.args:
                 handler = (call.scope.const_str(node.args[0]) or "").lower()
                 if handler in spec.get("print-handlers", ()):
-                    yield self._report(node.args[0], f"`{shown}({handler!r})`", " to stdout", call.stmt)
+                    yield self._report(node.args[0], f"`{ast.unparse(node.func)}({handler!r})`", " to stdout", call.stmt)
                 elif switches.third_parties([handler]):
-                    yield self._report(node.args[0], f"`{shown}({handler!r})`", f" and sends them to {handler}", call.stmt)
+                    yield self._report(node.args[0], f"`{ast.unparse(node.func)}({handler!r})`", f" and sends them to {handler}", call.stmt)
             elif key in spec.get("recording-constructors", ()):
-                yield self._report(node, f"`{shown}()`", "", call.stmt)
+                yield self._report(node, f"`{ast.unparse(node.func)}()`", "", call.stmt)
             elif key in ("os.environ.setdefault", "os.putenv") and len(node.args) >= 2:
                 name = call.scope.const_str(node.args[0])
                 if name:
@@ -121,7 +121,7 @@ class ModelContentTracing(Rule):
             verbose = keyword(node, "verbose")
             if verbose is not None and is_truthy(call.scope.const_value(verbose.value)):
                 if set(call.types) & switches.verbose_types or any(fnmatch.fnmatchcase(key, p) for p in switches.verbose_calls):
-                    yield self._report(verbose.value, f"`verbose={ast.unparse(verbose.value)}` on `{shown}`", " to stdout", call.stmt,
+                    yield self._report(verbose.value, f"`verbose={ast.unparse(verbose.value)}` on `{ast.unparse(node.func)}`", " to stdout", call.stmt,
                                        switch_off(ctx, verbose.value, self.fix_title))
             if any(fnmatch.fnmatchcase(key, p) for p in switches.capture_calls):
                 for name in switches.capture_keywords:
