@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import stat
 from pathlib import Path
@@ -154,13 +155,19 @@ def read_regular(path: Path) -> bytes:
 def display_path(path: Path) -> str:
     """Paths relative to the current directory, POSIX style, as users expect: a symlink by its
     own name (not its target's, which may not even exist)."""
-    cwd = absolute(Path.cwd())
+    cwd = _resolved_folder(os.getcwd())
     for candidate in (Path(os.path.abspath(path)), absolute(path)):
         try:
             return candidate.relative_to(cwd).as_posix()
         except ValueError:
             continue
     return path.as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved_folder(folder: str) -> Path:
+    """The current folder, resolved once (each file's path is shown relative to it)."""
+    return absolute(Path(folder))
 
 
 def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Callable[[Path], Config] | None = None,

@@ -275,10 +275,11 @@ class Workspace:
         key = self.keys.get(module) if module is not None else None
         if key is None:
             return None
-        shown = display_path(path)
         findings = stored_part(self._entry(module), key, "findings")
-        config = config_digest(self.settings.config_for(path))
-        if not findings or findings[0] != shown or findings[1] != config:
+        if not findings:
+            return None
+        shown = display_path(path)
+        if findings[0] != shown or findings[1] != config_digest(self.settings.config_for(path)):
             return None
         data = self.data(module)
         if data is None:
