@@ -298,3 +298,23 @@ def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary
                   "".join(parts), "raw_" + "".join(parts) + "_text"}
     assert filtered.sensitive_names(names) == unfiltered.sensitive_names(names)
     assert filtered.sensitive_names(names)[0]  # the names do trigger
+
+
+def test_the_text_prefilter_of_weak_subject_fields_hides_no_field(vocabulary) -> None:
+    """`is_weak_term` (is `member.<name>` sensitive?) skips the word analysis of a name whose
+    text holds no first word of a term, subject or record source; it must answer as the full
+    analysis does, for names built from every term, subject and word form."""
+    filtered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered._may_be_field = lambda text: True
+    words = [list(term) for term in filtered.terms]
+    words += [[w] for w in sorted(filtered.subjects | vocabulary.record_sources | set(vocabulary.word_forms))]
+    names = {"total_count", "HTTPServer", "self", "tokenizer", "value", "items"}
+    for parts in words:
+        last = parts[-1]
+        plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
+        names |= {"_".join(parts), "home_" + "_".join(parts[:-1] + [plural]), "".join(p.title() for p in parts) + "Value",
+                  "".join(parts), "raw_" + "".join(parts) + "_text"}
+    answers = {name: filtered.is_weak_term(name) for name in sorted(names)}
+    assert answers == {name: unfiltered.is_weak_term(name) for name in sorted(names)}
+    assert any(answers.values()) and not all(answers.values())

@@ -82,6 +82,7 @@ class Classifier:
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
         self._may_trigger = any_of(self._trigger_stems())
+        self._may_be_field = any_of(self._field_stems())
         # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
         self._judged: set[str] = set()
         self._triggering: set[str] = set()
@@ -240,14 +241,23 @@ class Classifier:
     def is_weak_term(self, name: str) -> bool:
         """Is a field of this name sensitive on an object named by a weak subject (`phone`,
         `zip_code`, any strong term)?"""
+        if not self._may_be_field(name.lower()):  # most names: no word of the vocabulary in them
+            return False
         return self.classify(name, WEAK_SUBJECT) is not None  # as `member.<name>` is read
 
     def _trigger_stems(self) -> set[str]:
         """What the lower-cased text of any name that triggers holds: a subject, a record source
         or the first word of a strong term (or a word form of one); a word ending in `y` without
         it, since `summaries` is read as `summary`."""
-        stems = set(self.subjects) | set(self.vocabulary.record_sources) | {t[0] for t, (_, strong) in self.terms.items() if strong}
-        stems |= {form for form, word in self.vocabulary.word_forms.items() if word in stems}
+        return self._stems(set(self.subjects) | set(self.vocabulary.record_sources) | {t[0] for t, (_, strong) in self.terms.items() if strong})
+
+    def _field_stems(self) -> set[str]:
+        """What the lower-cased text of any name `classify` finds sensitive holds: the first word
+        of any term, a subject or a record source (or a word form of one)."""
+        return self._stems(set(self.subjects) | set(self.record_subjects) | set(self.vocabulary.record_sources) | {t[0] for t in self.terms})
+
+    def _stems(self, words: set[str]) -> set[str]:
+        stems = words | {form for form, word in self.vocabulary.word_forms.items() if word in words}
         return {stem[:-1] if stem.endswith("y") and len(stem) > 2 else stem for stem in stems}
 
     def _trigger_strength(self, name: str) -> int:
