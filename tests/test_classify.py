@@ -280,22 +280,28 @@ def test_metadata_fields(classifier: Classifier, name: str, metadata: bool) -> N
     assert classifier.is_metadata(name) is metadata
 
 
-def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary) -> None:
-    """`sensitive_names` skips the word analysis of a name whose text holds no stem of the
-    vocabulary; it must judge every name as the full analysis does. Names are built from every
-    strong term, subject, record source and word form, as real code spells them (snake, camel,
-    plural, `ies` plurals, compounds), beside names that hold none."""
-    filtered = Classifier(vocabulary, profiles=("pii",))
-    unfiltered = Classifier(vocabulary, profiles=("pii",))
-    unfiltered._may_trigger = lambda text: True
-    words = [list(term) for term, (_, strong) in filtered.terms.items() if strong]
-    words += [[w] for w in sorted(filtered.subjects | vocabulary.record_sources | set(vocabulary.word_forms))]
-    names = {"total_count", "HTTPServer", "self", "tokenizer", "ward_id", "visit_date"}
+def _names_spelled_from(terms, vocabulary, classifier: Classifier) -> set[str]:
+    """Names built from `terms`, every subject, record source and word form, as real code spells
+    them (snake, camel, plural, `ies` plurals, compounds), beside names that hold none of them."""
+    words = [list(term) for term in terms]
+    words += [[w] for w in sorted(classifier.subjects | vocabulary.record_sources | set(vocabulary.word_forms))]
+    names = {"total_count", "HTTPServer", "self", "tokenizer", "ward_id", "visit_date", "value", "items"}
     for parts in words:
         last = parts[-1]
         plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
         names |= {"_".join(parts), "get_" + "_".join(parts[:-1] + [plural]), "".join(p.title() for p in parts) + "List",
                   "".join(parts), "raw_" + "".join(parts) + "_text"}
+    return names
+
+
+def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary) -> None:
+    """`sensitive_names` skips the word analysis of a name whose text holds no stem of the
+    vocabulary; it must judge every name as the full analysis does, for names built from every
+    strong term."""
+    filtered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered = Classifier(vocabulary, profiles=("pii",))
+    unfiltered._may_trigger = lambda text: True
+    names = _names_spelled_from([term for term, (_, strong) in filtered.terms.items() if strong], vocabulary, filtered)
     assert filtered.sensitive_names(names) == unfiltered.sensitive_names(names)
     assert filtered.sensitive_names(names)[0]  # the names do trigger
 
@@ -303,18 +309,11 @@ def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary
 def test_the_text_prefilter_of_weak_subject_fields_hides_no_field(vocabulary) -> None:
     """`is_weak_term` (is `member.<name>` sensitive?) skips the word analysis of a name whose
     text holds no first word of a term, subject or record source; it must answer as the full
-    analysis does, for names built from every term, subject and word form."""
+    analysis does, for names built from every term."""
     filtered = Classifier(vocabulary, profiles=("pii",))
     unfiltered = Classifier(vocabulary, profiles=("pii",))
     unfiltered._may_be_field = lambda text: True
-    words = [list(term) for term in filtered.terms]
-    words += [[w] for w in sorted(filtered.subjects | vocabulary.record_sources | set(vocabulary.word_forms))]
-    names = {"total_count", "HTTPServer", "self", "tokenizer", "value", "items"}
-    for parts in words:
-        last = parts[-1]
-        plural = last[:-1] + "ies" if last.endswith("y") else last + "s"
-        names |= {"_".join(parts), "home_" + "_".join(parts[:-1] + [plural]), "".join(p.title() for p in parts) + "Value",
-                  "".join(parts), "raw_" + "".join(parts) + "_text"}
+    names = _names_spelled_from(filtered.terms, vocabulary, filtered)
     answers = {name: filtered.is_weak_term(name) for name in sorted(names)}
     assert answers == {name: unfiltered.is_weak_term(name) for name in sorted(names)}
     assert any(answers.values()) and not all(answers.values())
