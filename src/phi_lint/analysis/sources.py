@@ -12,7 +12,7 @@ import re
 from phi_lint.analysis.classify import split_words
 from phi_lint.analysis.labels import CLEAN, CLINICAL_TEXT, PAYLOAD, Taint, union
 from phi_lint.analysis.summaries import FunctionInfo
-from phi_lint.analysis.syntax import annotation_chains
+from phi_lint.analysis.syntax import annotation_names
 from phi_lint.catalog import SourceSpec
 
 # `FROM patients`, `JOIN clinical_notes n`, `from "Patient"`: the tables a query reads.
@@ -244,8 +244,8 @@ class Sources:
     # ------------------------------------------------------------------ uploads
     def _upload_annotation(self, arg: ast.arg) -> Taint:
         """`file: UploadFile`: the parameter is a document or recording the user uploaded."""
-        for chain in annotation_chains(arg.annotation):
-            dotted = self.m.imports.resolve_text(chain)
+        for written in annotation_names(arg.annotation):
+            dotted = self.m.imports.resolve_text(written)
             if dotted and dotted in self.m.web.get("upload-annotations", ()):
                 return self._birth(CLINICAL_TEXT, "clinical-text", arg.arg, f"`{arg.arg}` is a file a user uploaded: a document or recording about a patient", arg)
         return CLEAN

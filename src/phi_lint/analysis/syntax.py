@@ -59,24 +59,6 @@ def _annotation_names(ann: ast.expr) -> list[str]:
     return names
 
 
-def annotation_chains(ann: ast.expr) -> tuple[str, ...]:
-    """Every name and chain of attributes on a name in an annotation, as written (`fastapi`,
-    `fastapi.UploadFile`, `list`), in the order `ast.walk` meets them. Kept on the node, as
-    `annotation_names`."""
-    known = getattr(ann, "_phi_lint_chains", None)
-    if known is None:
-        chains = []
-        for sub in ast.walk(ann):
-            if isinstance(sub, ast.Name):
-                chains.append(sub.id)
-            elif isinstance(sub, ast.Attribute):
-                chain = _attribute_chain(sub)
-                if chain is not None:
-                    chains.append(chain)
-        known = ann._phi_lint_chains = tuple(chains)
-    return known
-
-
 def _attribute_chain(node: ast.Attribute) -> str | None:
     """`schemas.NoteCreate` for a chain of attributes on a name, else None."""
     parts = []
