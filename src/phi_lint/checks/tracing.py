@@ -81,14 +81,12 @@ class ModelContentTracing(Rule):
         switches = _Switches(spec)
         for fact in m.assigns:  # the source text of a value is written only for what is reported
             if fact.target in spec.get("attributes", ()) and switches.on_or_debug(fact.scope.const_value(fact.value)):
-                shown = f"`{fact.target} = {_short(fact.value)}`"
-                yield self._report(fact.value, shown, "", fact.stmt, switch_off(ctx, fact.value, self.fix_title))
+                yield self._report(fact.value, _assignment(fact), "", fact.stmt, switch_off(ctx, fact.value, self.fix_title))
             elif fact.target in spec.get("callback-attributes", ()):
                 third = switches.third_parties(_strings(fact.value, fact.scope))
                 if third:
                     drop = drop_items(ctx, fact.value, lambda e: bool(switches.third_parties(_strings(e, fact.scope))), self.fix_title)
-                    shown = f"`{fact.target} = {_short(fact.value)}`"
-                    yield self._report(fact.value, shown, f" and sends them to {', '.join(third)}", fact.stmt, drop)
+                    yield self._report(fact.value, _assignment(fact), f" and sends them to {', '.join(third)}", fact.stmt, drop)
             elif fact.target.startswith("os.environ[") and fact.target.endswith("]"):
                 value = fact.scope.const_value(fact.value)
                 yield from self._env(ctx, fact.target[len("os.environ[") : -1], fact.value, value, fact.stmt, switches)
@@ -196,6 +194,11 @@ class _Switches:
 
     def third_parties(self, names: list[str]) -> list[str]:
         return sorted({n for n in names if n in self.third_party})
+
+
+def _assignment(fact) -> str:
+    """An assignment as a message shows it: `` `langchain.debug = True` ``."""
+    return f"`{fact.target} = {_short(fact.value)}`"
 
 
 def _short(node: ast.expr, limit: int = 60) -> str:
