@@ -3,9 +3,12 @@ words, configuration and the reasons shown to people."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from phi_lint.analysis.classify import WEAK_SUBJECT, Classifier, split_words
+from phi_lint.analysis.syntax import names_holding, whole_word_starts
 from phi_lint.catalog import load
 
 
@@ -300,7 +303,7 @@ def test_the_text_prefilter_of_the_gating_hides_no_name_that_triggers(vocabulary
     strong term."""
     filtered = Classifier(vocabulary, profiles=("pii",))
     unfiltered = Classifier(vocabulary, profiles=("pii",))
-    unfiltered._may_trigger = lambda text: True
+    unfiltered._trigger_stems_found = re.compile("")  # finds something in every name
     names = _names_spelled_from([term for term, (_, strong) in filtered.terms.items() if strong], vocabulary, filtered)
     assert filtered.sensitive_names(names) == unfiltered.sensitive_names(names)
     assert filtered.sensitive_names(names)[0]  # the names do trigger
@@ -317,3 +320,22 @@ def test_the_text_prefilter_of_weak_subject_fields_hides_no_field(vocabulary) ->
     answers = {name: filtered.is_weak_term(name) for name in sorted(names)}
     assert answers == {name: unfiltered.is_weak_term(name) for name in sorted(names)}
     assert any(answers.values()) and not all(answers.values())
+    # the same filter over many names at once, as `any_weak_term` reads a module's
+    assert set(names_holding(filtered._field_stems_found, names)) == {name for name in names if filtered._may_be_field(name.lower())}
+    assert filtered.any_weak_term(names) and not filtered.any_weak_term([n for n, weak in answers.items() if not weak])
+
+
+@pytest.mark.parametrize("words", [
+    {"patient", "patient_id", "lookups.row_for", "row_for"},
+    {"ssn", "x"},
+    {"mrn"},
+])
+def test_whole_word_starts_are_those_a_look_behind_pattern_finds(words) -> None:
+    """`whole_word_starts` tests the character before a match by hand (the gating's lines worth a
+    pass); it must find what the pattern with a look-behind finds, also where a match it turns
+    down (`xlookups.row_for`) holds one it must take (`row_for` after the dot)."""
+    text = ("patient = load(patient_id)  # patients, outpatient\nxlookups.row_for(ssn)\nlookups.row_for(x)\n"
+            "ssn_x = ssn.x + mrn2 + _mrn + mrn\r\nprint(f'{patient}') if x else row_for(mrn)\n")
+    look_behind = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+    expected = [m.start() for m in look_behind.finditer(text)]
+    assert whole_word_starts(text, words) == expected and expected

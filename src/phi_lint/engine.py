@@ -21,7 +21,7 @@ from phi_lint.analysis.imports import import_statements
 from phi_lint.analysis.keys import key_provider
 from phi_lint.analysis.module import ModuleAnalysis
 from phi_lint.analysis.project import ProjectView
-from phi_lint.analysis.syntax import IDENTIFIER, any_of, char_column
+from phi_lint.analysis.syntax import IDENTIFIER, any_of, char_column, lines_of, whole_word_starts
 from phi_lint.catalog import Catalog, load
 from phi_lint.checks.base import Context, Report, Rule, all_rules
 from phi_lint.config import EXTRA_SINK_KINDS, EXTRA_SOURCE_KINDS, Config
@@ -33,7 +33,7 @@ from phi_lint.model import Controls, Finding, Span, Suppression, TraceStep
 # is only looked at, never checked)
 _IMPORT_TOPS = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([A-Za-z_]\w*))", re.M)
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line ends ast counts (and only those)
-_ACCESSED = re.compile(r"(?<=[.'\"])[A-Za-z_]\w*")  # a name read as an attribute or a key
+_ACCESSED = re.compile(r"[.'\"]([A-Za-z_]\w*)")  # a name read as an attribute or a key (a look-behind: twice as slow)
 # what a file holding a model key shows (a vendor's key prefix, a key's name, 32 hex digits): only
 # then are its string constants scanned for keys. Substring tests find the words several times
 # faster than one alternation with the hex run would (it was 0.5 ms a file on the stdlib).
@@ -260,7 +260,7 @@ class Engine:
         (`member`) only where a weak-subject term is read as an attribute or a key (`.phone`,
         `["zip"]`), not a bare one (the builtin `zip`)."""
         found, weak = self.classifier.sensitive_names(set(IDENTIFIER.findall(text)), _speaks_fhir(text))
-        if weak and any(self.classifier.is_weak_term(name) for name in set(_ACCESSED.findall(text))):
+        if weak and self.classifier.any_weak_term(set(_ACCESSED.findall(text))):
             found |= weak
         return found
 
@@ -268,17 +268,12 @@ class Engine:
         """Lines holding one of `hits` (a name of a subject or a strong term, a name imported from
         a module that has one, `helpers.load_patient` of a module imported whole): the functions
         around them are the ones worth interpreting."""
-        pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, hits), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+        starts = whole_word_starts(text, hits)
         if "\r" in text:  # a line may end in `\r` alone: numbered by the line ends ast counts
-            starts = [0]
-            starts.extend(m.end() for m in _NEWLINE.finditer(text))
-            return {bisect.bisect_right(starts, m.start()) for m in pattern.finditer(text)}
-        found, line, counted = set(), 1, 0
-        for match in pattern.finditer(text):  # the `\n`s before each, counted once in all
-            line += text.count("\n", counted, match.start())
-            counted = match.start()
-            found.add(line)
-        return found
+            ends = [0]
+            ends.extend(m.end() for m in _NEWLINE.finditer(text))
+            return {bisect.bisect_right(ends, start) for start in starts}
+        return lines_of(starts, text)
 
     def _findings(self, reports, ctx: Context, suppressible: bool = True) -> list[Finding]:
         out = []

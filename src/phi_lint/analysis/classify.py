@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from phi_lint.analysis.syntax import any_of
+from phi_lint.analysis.syntax import names_holding, stems_pattern
 from phi_lint.catalog import Category, Vocabulary
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -81,8 +81,9 @@ class Classifier:
         self.classify = functools.lru_cache(maxsize=65536)(self._classify)
         self.is_metadata = functools.lru_cache(maxsize=16384)(self._is_metadata)
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
-        self._may_trigger = any_of(self._trigger_stems())
-        self._may_be_field = any_of(self._field_stems())
+        self._trigger_stems_found = stems_pattern(self._trigger_stems())
+        self._field_stems_found = stems_pattern(self._field_stems())
+        self._may_be_field = self._field_stems_found.search
         # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
         self._judged: set[str] = set()
         self._triggering: set[str] = set()
@@ -226,17 +227,23 @@ class Classifier:
         names = identifiers if isinstance(identifiers, (set, frozenset)) else set(identifiers)
         if len(self._judged) > _NAMES_REMEMBERED:
             self._judged, self._triggering, self._weak_subjects = set(), set(), set()
-        for name in names - self._judged:  # set operations: a module's names are mostly known
+        new = names - self._judged  # set operations: a module's names are mostly known
+        for name in names_holding(self._trigger_stems_found, new):  # most names: no word of the vocabulary in them
             strength = self._trigger_strength(name)
             if strength == _TRIGGERS:
                 self._triggering.add(name)
             elif strength == _WEAK_SUBJECT:
                 self._weak_subjects.add(name)
-            self._judged.add(name)
+        self._judged |= new
         found = names & self._triggering
         if fhir:
             found |= {name for name in names if name.lower() in self.fhir_words}
         return found, (names & self._weak_subjects) - found
+
+    def any_weak_term(self, names: Iterable[str]) -> bool:
+        """Is any of these names a weak term (`is_weak_term`)? The names with no word of the
+        vocabulary in them are set aside by one search over them all."""
+        return any(self.classify(name, WEAK_SUBJECT) is not None for name in names_holding(self._field_stems_found, names))
 
     def is_weak_term(self, name: str) -> bool:
         """Is a field of this name sensitive on an object named by a weak subject (`phone`,
@@ -261,8 +268,7 @@ class Classifier:
         return {stem[:-1] if stem.endswith("y") and len(stem) > 2 else stem for stem in stems}
 
     def _trigger_strength(self, name: str) -> int:
-        if not self._may_trigger(name.lower()):  # most names: no word of the vocabulary in them
-            return 0
+        """Of a name that holds a trigger stem."""
         words = self.words(name)
         if not self._triggers(words):
             return 0
