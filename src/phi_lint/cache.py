@@ -129,6 +129,7 @@ class Cache:
         self.folder = folder
         self.settings = settings_digest()
         self._entries = folder / f"v{FORMAT}"
+        self._prepared = False
 
     def _file(self, module: str) -> Path:
         return self._entries / (hashlib.sha1(module.encode()).hexdigest() + ".json")
@@ -162,17 +163,21 @@ class Cache:
                 except OSError:
                     pass
                 raise
-        except (OSError, CacheError, TypeError, ValueError):
+        except OSError:
+            self._prepared = False  # the folder may have gone meanwhile: made again for the next entry
+        except (CacheError, TypeError, ValueError):
             return
 
     def _prepare(self) -> None:
-        if self._entries.is_dir():
+        if self._prepared:  # once a run: a stat per entry written cost a tenth of the writing
             return
-        self._entries.mkdir(parents=True, exist_ok=True)
-        for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
-            marker = self.folder / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
+        if not self._entries.is_dir():
+            self._entries.mkdir(parents=True, exist_ok=True)
+            for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
+                marker = self.folder / name
+                if not marker.exists():
+                    marker.write_text(text, encoding="utf-8")
+        self._prepared = True
 
 
 def stored_part(entry: dict | None, key: str, part: str):
