@@ -3,6 +3,7 @@ file name forge output."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,12 @@ def absolute(path: Path) -> Path:
         return Path(path).resolve()
     except (OSError, RuntimeError):
         return Path(os.path.abspath(path))
+
+
+@functools.lru_cache(maxsize=8)
+def resolved_folder(folder: str) -> Path:
+    """The current folder, resolved once (each file's path is shown relative to it)."""
+    return absolute(Path(folder))
 
 
 # Characters that would let a file name (or text taken from a file) start a new output line,

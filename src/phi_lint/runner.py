@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import functools
 import os
 import stat
 from pathlib import Path
@@ -13,7 +12,7 @@ from phi_lint.engine import engine_for
 from phi_lint.config import Config
 from phi_lint.model import CheckResult, FileResult
 from phi_lint.notebook import check_notebook, is_notebook
-from phi_lint.paths import absolute
+from phi_lint.paths import absolute, resolved_folder
 
 # JavaScript/TypeScript: checked through semgrep with the pack (phi_lint.semgrep.run)
 SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx")
@@ -155,19 +154,13 @@ def read_regular(path: Path) -> bytes:
 def display_path(path: Path) -> str:
     """Paths relative to the current directory, POSIX style, as users expect: a symlink by its
     own name (not its target's, which may not even exist)."""
-    cwd = _resolved_folder(os.getcwd())
-    for candidate in (Path(os.path.abspath(path)), absolute(path)):
+    cwd = resolved_folder(os.getcwd())
+    for made_absolute in (os.path.abspath, absolute):  # resolved only when the plain path is not under the folder
         try:
-            return candidate.relative_to(cwd).as_posix()
+            return Path(made_absolute(path)).relative_to(cwd).as_posix()
         except ValueError:
             continue
     return path.as_posix()
-
-
-@functools.lru_cache(maxsize=8)
-def _resolved_folder(folder: str) -> Path:
-    """The current folder, resolved once (each file's path is shown relative to it)."""
-    return absolute(Path(folder))
 
 
 def check_paths(files: list[Path], config: Config, jobs: int = 1, config_for: Callable[[Path], Config] | None = None,

@@ -21,6 +21,7 @@ own. What does not resolve to a project file stays unknown: never guessed from a
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from phi_lint.analysis.exports import (
     module_outline,
 )
 from phi_lint.analysis.summaries import Recursion
+from phi_lint.paths import resolved_folder
 
 if TYPE_CHECKING:
     import ast
@@ -404,7 +406,7 @@ class ProjectIndex:
         if shown is None:
             absolute = self.modules.root / path
             try:
-                shown = absolute.relative_to(Path.cwd().resolve()).as_posix()
+                shown = absolute.relative_to(resolved_folder(os.getcwd())).as_posix()
             except ValueError:
                 shown = absolute.as_posix()
             self._shown[path] = shown
