@@ -217,8 +217,8 @@ class Engine:
         if not self._sensitive_names(text):  # most modules: no region to look at
             return _NOTHING_SENSITIVE
         code = _code_text(text)  # a comment or a docstring holds no data
-        sensitive = self._sensitive_names(code)
         regions = _top_level_regions(code)
+        sensitive = self._sensitive_names(code, set().union(*regions.values()))
         regions.pop("__all__", None)
         module_level = regions.pop("", set())
         worth = _worth_a_pass(regions, sensitive)
@@ -255,11 +255,14 @@ class Engine:
             analysis.run(self._interesting_lines(reach.code or text, hits))
         return analysis
 
-    def _sensitive_names(self, text: str) -> set[str]:
+    def _sensitive_names(self, text: str, identifiers: set[str] | None = None) -> set[str]:
         """The names of a module's text that could make anything sensitive; a weak subject
         (`member`) only where a weak-subject term is read as an attribute or a key (`.phone`,
-        `["zip"]`), not a bare one (the builtin `zip`)."""
-        found, weak = self.classifier.sensitive_names(set(IDENTIFIER.findall(text)), _speaks_fhir(text))
+        `["zip"]`), not a bare one (the builtin `zip`). `identifiers`: those of the text, when
+        they are known."""
+        if identifiers is None:
+            identifiers = set(IDENTIFIER.findall(text))
+        found, weak = self.classifier.sensitive_names(identifiers, _speaks_fhir(text))
         if weak and self.classifier.any_weak_term(set(_ACCESSED.findall(text))):
             found |= weak
         return found
