@@ -475,6 +475,25 @@ def test_a_module_imported_whole_makes_worth_a_pass_only_the_lines_using_what_of
     assert nightly.functions["export_title"].summary is None
 
 
+def test_what_importers_read_of_a_module_is_given_back_to_its_check_once_and_for_that_text(tmp_path: Path) -> None:
+    """A module of an import cycle is often asked what of it is worth a pass before its own
+    check: the check reuses what was read of its text then, once, and never for another text (a
+    fix pass, a file decoded otherwise)."""
+    from phi_lint.workspace import Workspace, run_settings
+
+    (tmp_path / "pyproject.toml").write_text(POLICY)
+    (tmp_path / "lookups.py").write_text(ROW_LOOKUPS)
+    settings = run_settings([tmp_path / "lookups.py"], load_config(tmp_path / "pyproject.toml"))
+    index = Workspace(settings).index
+    assert index.worth_names("lookups.py") == {"_fetch_one", "row_for"}
+    kept = index.reading("lookups.py", ROW_LOOKUPS)
+    assert kept is not None and "_fetch_one" in kept.regions
+    assert index.reading("lookups.py", ROW_LOOKUPS) is None, "given back once"
+    index = Workspace(settings).index
+    index.worth_names("lookups.py")
+    assert index.reading("lookups.py", ROW_LOOKUPS + "\ndef extra():\n    pass\n") is None
+
+
 def test_what_of_a_module_is_worth_a_pass_is_read_from_its_text() -> None:
     from phi_lint.config import Config
     from phi_lint.engine import Engine

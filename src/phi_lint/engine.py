@@ -202,12 +202,26 @@ class Engine:
         (often none). A name imported from the module makes the lines that use it worth
         interpreting only then: a helper module with one patient function does not make every
         user of its other helpers worth a pass."""
-        return self._worth_to_importers(text, self._reach(text), None)
+        return self.read_for_importers(text)[0]
+
+    def read_for_importers(self, text: str) -> tuple[frozenset[str] | None, _Reach | None]:
+        """`names_worth_a_pass`, and what was read of the text to answer it (None when its imports
+        answered): the module's own check, given it back (`ProjectIndex.keep_reading`), need not
+        read the same text again (a module of an import cycle is often asked before its check)."""
+        if self._imports_a_trigger(text):
+            return None, None
+        reach = self._reach(text)
+        return self._worth_from(text, reach, None), reach
 
     def _worth_to_importers(self, text: str, reach: _Reach, key_or_switch: bool | None) -> frozenset[str] | None:
+        return None if self._imports_a_trigger(text) else self._worth_from(text, reach, key_or_switch)
+
+    def _imports_a_trigger(self, text: str) -> bool:
+        return not self.trigger_modules.isdisjoint({m.group(1) or m.group(2) for m in import_statements(text, _IMPORT_TOPS)})
+
+    def _worth_from(self, text: str, reach: _Reach, key_or_switch: bool | None) -> frozenset[str] | None:
         """`key_or_switch`: does the text hold a key or a tracing switch, when that is known."""
-        top_modules = {m.group(1) or m.group(2) for m in import_statements(text, _IMPORT_TOPS)}
-        if top_modules & self.trigger_modules or reach.module_level:
+        if reach.module_level:
             return None
         whole = self._whole_module(text, set(), None) if key_or_switch is None else key_or_switch
         return None if whole else reach.regions
@@ -242,7 +256,9 @@ class Engine:
             return analysis
         # No SDK, no framework: only functions near a sensitive name, or near a name imported from
         # a module of the project that has one, can leak anything.
-        reach = self._reach(text)
+        reach = project.index.reading(project.path, text) if project is not None else None
+        if reach is None:
+            reach = self._reach(text)
         hits = set(reach.names)
         if project is not None:
             # the modules checked after this one ask what of it is worth a pass: read from this

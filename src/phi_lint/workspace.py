@@ -148,7 +148,12 @@ class Workspace:
 
     def _names_worth_a_pass(self, module: str) -> frozenset[str] | None:
         text = self._text(module)
-        return self._engine(module).names_worth_a_pass(text) if text is not None else frozenset()
+        if text is None:
+            return frozenset()
+        names, reading = self._engine(module).read_for_importers(text)
+        if reading is not None:
+            self.index.keep_reading(module, text, reading)
+        return names
 
     def _entry(self, module: str) -> dict | None:
         if module not in self._entries:

@@ -21,6 +21,7 @@ own. What does not resolve to a project file stays unknown: never guessed from a
 
 from __future__ import annotations
 
+import hashlib
 import os
 import weakref
 from collections import Counter, OrderedDict
@@ -148,6 +149,7 @@ class ProjectIndex:
         self._open = open_module
         self._names_worth_a_pass = names_worth_a_pass
         self._interesting: dict[str, frozenset[str] | None] = {}
+        self._readings: dict[str, tuple[bytes, object]] = {}  # see keep_reading
         self._shown: dict[str, str] = {}
         self._stored = stored
         self._facts: dict[str, ModuleFacts | None] = {}
@@ -417,6 +419,16 @@ class ProjectIndex:
         text it checked: the modules checked after it need not read that text again."""
         self._interesting.setdefault(path, names)
 
+    def keep_reading(self, path: str, text: str, reading: object) -> None:
+        """What the engine read of a module's text to answer its importers (`names_worth_a_pass`)
+        before the module's own check: given back to that check if it reads the very same text."""
+        self._readings[path] = (_digest(text), reading)
+
+    def reading(self, path: str, text: str) -> object | None:
+        """What `keep_reading` kept of a module, if read from this text (once)."""
+        kept = self._readings.pop(path, None)
+        return kept[1] if kept is not None and kept[0] == _digest(text) else None
+
     def worth_names(self, path: str) -> frozenset[str] | None:
         """What of a module could leak on its own: all of it (None), or the functions and classes
         named (see `names_worth_a_pass`)."""
@@ -645,3 +657,7 @@ def _member_of_class(path: str, cls: str, facts: ClassFacts | None, more: list[s
     if name in dict(facts.methods):
         return Symbol("method", path, f"{cls}.{name}", dict(facts.methods)[name])
     return None
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
