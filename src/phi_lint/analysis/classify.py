@@ -268,7 +268,7 @@ class Classifier:
         return {stem[:-1] if stem.endswith("y") and len(stem) > 2 else stem for stem in stems}
 
     def _trigger_strength(self, name: str) -> int:
-        """Of a name that holds a trigger stem."""
+        """How a name that holds a trigger stem triggers: not at all (0), _TRIGGERS or _WEAK_SUBJECT."""
         words = self.words(name)
         if not self._triggers(words):
             return 0

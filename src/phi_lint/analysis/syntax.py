@@ -216,8 +216,8 @@ def names_holding(pattern: re.Pattern, names: Iterable[str]) -> list[str]:
 
 
 def lines_of(offsets: Iterable[int], text: str) -> set[int]:
-    """The numbers (from 1) of the `\n`-ended lines of `text` that these ascending offsets are
-    on, the `\n`s before each counted once in all."""
+    """The numbers (from 1) of the lines of `text` (ended by `\\n` alone) that these ascending
+    offsets are on, the line ends before each counted once in all."""
     found, line, counted = set(), 1, 0
     for offset in offsets:
         line += text.count("\n", counted, offset)
