@@ -83,7 +83,6 @@ class Classifier:
         self._triggers = functools.lru_cache(maxsize=65536)(self.triggers)
         self._trigger_stems_found = stems_pattern(self._trigger_stems())
         self._field_stems_found = stems_pattern(self._field_stems())
-        self._may_be_field = self._field_stems_found.search
         # sensitive_names' memory: every name it has judged, and those that trigger or are a weak subject
         self._judged: set[str] = set()
         self._triggering: set[str] = set()
@@ -241,16 +240,10 @@ class Classifier:
         return found, (names & self._weak_subjects) - found
 
     def any_weak_term(self, names: Iterable[str]) -> bool:
-        """Is any of these names a weak term (`is_weak_term`)? The names with no word of the
-        vocabulary in them are set aside by one search over them all."""
+        """Is a field of any of these names sensitive on an object named by a weak subject
+        (`phone`, `zip_code`, any strong term: as `member.<name>` is read)? The names with no word
+        of the vocabulary in them are set aside by one search over them all."""
         return any(self.classify(name, WEAK_SUBJECT) is not None for name in names_holding(self._field_stems_found, names))
-
-    def is_weak_term(self, name: str) -> bool:
-        """Is a field of this name sensitive on an object named by a weak subject (`phone`,
-        `zip_code`, any strong term)?"""
-        if not self._may_be_field(name.lower()):  # most names: no word of the vocabulary in them
-            return False
-        return self.classify(name, WEAK_SUBJECT) is not None  # as `member.<name>` is read
 
     def _trigger_stems(self) -> set[str]:
         """What the lower-cased text of any name that triggers holds: a subject, a record source
