@@ -256,14 +256,14 @@ class Engine:
             return analysis
         # No SDK, no framework: only functions near a sensitive name, or near a name imported from
         # a module of the project that has one, can leak anything.
-        reach = project.index.reading(project.path, text) if project is not None else None
-        if reach is None:
-            reach = self._reach(text)
+        given_back = project.index.reading(project.path, text) if project is not None else None
+        reach = given_back if given_back is not None else self._reach(text)
         hits = set(reach.names)
         if project is not None:
-            # the modules checked after this one ask what of it is worth a pass: read from this
-            # text (which holds no key and no switch, or the whole module would have run)
-            project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, key_or_switch=False))
+            if given_back is None:  # else its importers asked already, and the index holds their answer
+                # the modules checked after this one ask what of it is worth a pass: read from this
+                # text (which holds no key and no switch, or the whole module would have run)
+                project.index.worth_a_pass(project.path, self._worth_to_importers(text, reach, key_or_switch=False))
             for local, dotted in analysis.imports.names.items():
                 part = project.interesting_part(dotted)
                 hits.update((local,) if part is None else (f"{local}.{name}" for name in part))
